@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages rackwatch needs to build, test and demo, when any is missing.
+# Usage: scripts/deps.sh [build|test|demo]   (default: test; test and demo need the same)
+set -euo pipefail
+
+build_pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libssl-dev libjson-c-dev
+            libyaml-dev libcmocka-dev libsnmp-dev libmicrohttpd-dev)
+run_pkgs=(openssl curl python3 snmp snmpd snmptrapd smitools clang-format
+          redfishtool python3-sushy monitoring-plugins-basic)
+
+want=("${build_pkgs[@]}")
+case "${1:-test}" in
+    build) ;;
+    test | demo) want+=("${run_pkgs[@]}") ;;
+    *) echo "deps.sh: unknown set '$1' (build, test or demo)" >&2; exit 2 ;;
+esac
+
+missing=()
+for pkg in "${want[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    [[ $status == "install ok installed" ]] || missing+=("$pkg")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+sudo=()
+[[ $(id -u) -eq 0 ]] || sudo=(sudo)
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+# snmpd and friends start services on install; policy-rc.d keeps them stopped if present.
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,162 @@
+# Shared helpers for the integration tests (bash).  Source it first:
+#   . "$(dirname "$0")/lib.sh"
+# Every server a test starts goes through rw_spawn, so rw_cleanup (on EXIT) stops it.
+# Tests bind loopback only.  Exit 77 means "skipped" to ctest.
+set -uo pipefail
+
+: "${RW_BIN_DIR:?run through ctest (RW_BIN_DIR unset)}"
+: "${RW_SOURCE_DIR:?run through ctest}"
+: "${RW_TEST_TMP:=/tmp}"
+
+RW_PIDS=()
+RW_FAILS=0
+RW_PASSES=0
+RW_WORK=$(mktemp -d "$RW_TEST_TMP/$(basename "$0" .sh).XXXXXX")
+
+rw_cleanup() {
+    local pid
+    for pid in "${RW_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null
+    done
+    for pid in "${RW_PIDS[@]}"; do
+        wait "$pid" 2>/dev/null
+    done
+    rm -rf "$RW_WORK"
+}
+trap rw_cleanup EXIT
+
+# rw_skip REASON: skip the whole test (ctest shows it as skipped).
+rw_skip() {
+    echo "SKIP: $*"
+    exit 77
+}
+
+# rw_free_port: prints a TCP port on 127.0.0.1 that was free a moment ago (checked by
+# binding it), for servers that cannot listen on port 0 and report the port themselves.
+rw_free_port() {
+    python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# rw_wait_port PORT [SECONDS] [HOST]: waits until something accepts on HOST:PORT.
+rw_wait_port() {
+    local port=$1 limit=${2:-10} host=${3:-127.0.0.1} i
+    for ((i = 0; i < limit * 20; i++)); do
+        if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "server on $host:$port did not start within ${limit}s" >&2
+    return 1
+}
+
+# rw_spawn LOGFILE CMD...: starts CMD in the background, its output in LOGFILE; the pid is
+# in RW_LAST_PID and is killed at exit.
+rw_spawn() {
+    local log=$1
+    shift
+    "$@" >"$log" 2>&1 &
+    RW_LAST_PID=$!
+    RW_PIDS+=("$RW_LAST_PID")
+}
+
+# rw_run CMD...: runs CMD, keeping its exit code in RW_RC and its stdout in RW_OUT
+# (stderr in RW_ERR).
+rw_run() {
+    RW_OUT=$("$@" 2>"$RW_WORK/stderr")
+    RW_RC=$?
+    RW_ERR=$(cat "$RW_WORK/stderr")
+}
+
+rw_pass() {
+    RW_PASSES=$((RW_PASSES + 1))
+    echo "ok - $*"
+}
+
+rw_fail() {
+    RW_FAILS=$((RW_FAILS + 1))
+    echo "FAIL - $*"
+    echo "  exit: ${RW_RC:-?}"
+    echo "  stdout: ${RW_OUT:-}"
+    echo "  stderr: ${RW_ERR:-}"
+}
+
+# rw_expect NAME WANT_RC PATTERN CMD...: runs CMD; passes when it exits WANT_RC and its
+# first stdout line matches the extended regex PATTERN.
+rw_expect() {
+    local name=$1 want_rc=$2 pattern=$3
+    shift 3
+    rw_run "$@"
+    if [[ $RW_RC -ne $want_rc ]]; then
+        rw_fail "$name: want exit $want_rc"
+    elif ! head -n 1 <<<"$RW_OUT" | grep -Eq -- "$pattern"; then
+        rw_fail "$name: first line does not match /$pattern/"
+    else
+        rw_pass "$name"
+    fi
+}
+
+# rw_expect_output NAME PATTERN: the last rw_run's whole stdout+stderr matches PATTERN.
+rw_expect_output() {
+    local name=$1 pattern=$2
+    if grep -Eq -- "$pattern" <<<"$RW_OUT$RW_ERR"; then
+        rw_pass "$name"
+    else
+        rw_fail "$name: output does not match /$pattern/"
+    fi
+}
+
+# rw_done: prints the tally in the plain "N passed, N failed" form and exits 0 or 1.
+rw_done() {
+    echo "$(basename "$0" .sh): $RW_PASSES passed, $RW_FAILS failed"
+    [[ $RW_FAILS -eq 0 ]]
+}
+
+# rw_make_ca DIR: a test CA in DIR/ca.{key,crt}.
+rw_make_ca() {
+    local dir=$1
+    mkdir -p "$dir"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+        -subj "/CN=rackwatch test CA $(basename "$dir")" \
+        -keyout "$dir/ca.key" -out "$dir/ca.crt" >/dev/null 2>&1
+}
+
+# rw_make_cert CADIR NAME CN SAN DAYS_FROM DAYS_TO: a leaf for CN with subjectAltName SAN
+# (e.g. "DNS:localhost,IP:127.0.0.1"), valid from now+DAYS_FROM to now+DAYS_TO days
+# (negative numbers for the past), signed by CADIR's CA; files CADIR/NAME.{key,crt}.
+# `openssl ca` because OpenSSL 3.0's x509 cannot set notBefore.
+rw_make_cert() {
+    local ca=$1 name=$2 cn=$3 san=$4 from=$5 to=$6
+    local start end
+    start=$(date -u -d "$from days" +%Y%m%d%H%M%SZ)
+    end=$(date -u -d "$to days" +%Y%m%d%H%M%SZ)
+    mkdir -p "$ca/db"
+    [[ -f $ca/db/index ]] || : >"$ca/db/index"
+    [[ -f $ca/db/serial ]] || echo 1000 >"$ca/db/serial"
+    cat >"$ca/$name.cnf" <<CNF
+[ca]
+default_ca = test_ca
+[test_ca]
+database = $ca/db/index
+serial = $ca/db/serial
+new_certs_dir = $ca/db
+certificate = $ca/ca.crt
+private_key = $ca/ca.key
+default_md = sha256
+policy = any
+unique_subject = no
+copy_extensions = none
+[any]
+commonName = supplied
+[leaf]
+subjectAltName = $san
+basicConstraints = CA:FALSE
+extendedKeyUsage = serverAuth
+CNF
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$cn" \
+        -keyout "$ca/$name.key" -out "$ca/$name.csr" >/dev/null 2>&1 || return 1
+    openssl ca -batch -config "$ca/$name.cnf" -extensions leaf -notext \
+        -startdate "$start" -enddate "$end" -in "$ca/$name.csr" -out "$ca/$name.crt" \
+        >/dev/null 2>&1
+}
