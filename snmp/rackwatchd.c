@@ -1,0 +1,259 @@
+/*
+ * rackwatchd: the rackwatch AgentX subagent.
+ *
+ * One process, one thread, one event loop (rs_loop) shared by the AgentX session and
+ * the Redfish client.  Signals arrive through a signalfd on the same loop, so no
+ * handler ever runs in signal context.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "rs_agent.h"
+#include "rs_loop.h"
+#include "rw_log.h"
+#include "rw_parse.h"
+
+#define RACKWATCHD_NAME "rackwatchd"
+
+enum {
+    EXIT_OK = 0,
+    EXIT_FAILED = 1,
+    EXIT_USAGE = 2
+};
+
+struct daemon_opts {
+    const char *config_path;
+    const char *agentx_socket;
+    int foreground;
+    int use_syslog;
+    int ping_interval_s;
+    enum rw_log_level log_level;
+};
+
+/* The daemon's one context: everything that lives as long as the process. */
+struct daemon {
+    struct daemon_opts opts;
+    struct rw_log log;
+    struct rs_loop *loop;
+    int signal_fd;
+    int running;
+    int reload_requested;
+};
+
+static void
+usage(FILE *out)
+{
+    (void)fprintf(out,
+                  "Usage: %s [--config FILE] [--agentx-socket PATH] [--foreground] [--syslog]\n"
+                  "          [--ping-interval SECONDS] [--log-level LEVEL] [-h] [-V]\n"
+                  "\n"
+                  "  -c, --config FILE         the rackwatch YAML configuration\n"
+                  "  -x, --agentx-socket PATH  snmpd's AgentX socket (default /var/agentx/master)\n"
+                  "  -f, --foreground          stay in the foreground (logs to stderr)\n"
+                  "      --syslog              log to syslog (facility daemon)\n"
+                  "      --ping-interval S     AgentX ping period, 1-3600 s (default 5): how\n"
+                  "                            soon a restarted snmpd is noticed\n"
+                  "      --log-level LEVEL     error, warning, notice, info or debug\n"
+                  "  -h, --help                this help\n"
+                  "  -V, --version             the version\n",
+                  RACKWATCHD_NAME);
+}
+
+enum {
+    OPT_SYSLOG = 256,
+    OPT_PING,
+    OPT_LOG_LEVEL
+};
+
+static const struct option long_options[] = {
+    {"config", required_argument, NULL, 'c'},
+    {"agentx-socket", required_argument, NULL, 'x'},
+    {"foreground", no_argument, NULL, 'f'},
+    {"syslog", no_argument, NULL, OPT_SYSLOG},
+    {"ping-interval", required_argument, NULL, OPT_PING},
+    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Applies one option; returns -1 to go on, else the exit code main() should return. */
+static int
+apply_option(struct daemon_opts *opts, int opt, const char *arg)
+{
+    int64_t number;
+
+    switch (opt) {
+    case 'c':
+        opts->config_path = arg;
+        return -1;
+    case 'x':
+        opts->agentx_socket = arg;
+        return -1;
+    case 'f':
+        opts->foreground = 1;
+        return -1;
+    case OPT_SYSLOG:
+        opts->use_syslog = 1;
+        return -1;
+    case OPT_PING:
+        if (rw_parse_i64(arg, 1, 3600, &number) != RW_OK) {
+            (void)fprintf(stderr, "%s: --ping-interval: expected 1-3600 seconds, got '%s'\n",
+                          RACKWATCHD_NAME, arg);
+            return EXIT_USAGE;
+        }
+        opts->ping_interval_s = (int)number;
+        return -1;
+    case OPT_LOG_LEVEL:
+        if (rw_log_level_parse(arg, &opts->log_level) != RW_OK) {
+            (void)fprintf(stderr,
+                          "%s: --log-level: expected error, warning, notice, info or "
+                          "debug, got '%s'\n",
+                          RACKWATCHD_NAME, arg);
+            return EXIT_USAGE;
+        }
+        return -1;
+    case 'h':
+        usage(stdout);
+        return EXIT_OK;
+    case 'V':
+        (void)printf("%s %s\n", RACKWATCHD_NAME, RACKWATCH_VERSION);
+        return EXIT_OK;
+    default:
+        (void)fprintf(stderr, "Try '%s --help'.\n", RACKWATCHD_NAME);
+        return EXIT_USAGE;
+    }
+}
+
+static int
+parse_options(int argc, char **argv, struct daemon_opts *opts)
+{
+    int opt, rc;
+
+    opts->ping_interval_s = 5;
+    opts->log_level = RW_LOG_NOTICE;
+    while ((opt = getopt_long(argc, argv, "c:x:fhV", long_options, NULL)) != -1) {
+        rc = apply_option(opts, opt, optarg);
+        if (rc >= 0) {
+            return rc;
+        }
+    }
+    if (optind < argc) {
+        (void)fprintf(stderr, "%s: unexpected argument '%s'\n", RACKWATCHD_NAME, argv[optind]);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+/* Reads the pending signals off the signalfd and turns them into requests. */
+static void
+on_signal(void *ctx, int fd, short revents)
+{
+    struct daemon *daemon = ctx;
+    struct signalfd_siginfo info;
+
+    (void)revents;
+    while (read(fd, &info, sizeof(info)) == (ssize_t)sizeof(info)) {
+        if (info.ssi_signo == SIGHUP) {
+            daemon->reload_requested = 1;
+        } else {
+            rw_log(&daemon->log, RW_LOG_NOTICE, "signal %u: stopping", info.ssi_signo);
+            daemon->running = 0;
+        }
+    }
+}
+
+/* Blocks the signals we serve and routes them to a signalfd on the loop. */
+static enum rw_rc
+setup_signals(struct daemon *daemon, struct rw_err *err)
+{
+    sigset_t mask;
+
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+        return rw_err_set(err, RW_EINVAL, "cannot ignore SIGPIPE: %s", strerror(errno));
+    }
+    (void)sigemptyset(&mask);
+    (void)sigaddset(&mask, SIGTERM);
+    (void)sigaddset(&mask, SIGINT);
+    (void)sigaddset(&mask, SIGHUP);
+    if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0) {
+        return rw_err_set(err, RW_EINVAL, "sigprocmask: %s", strerror(errno));
+    }
+    daemon->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (daemon->signal_fd < 0) {
+        return rw_err_set(err, RW_EINVAL, "signalfd: %s", strerror(errno));
+    }
+    return rs_loop_watch(daemon->loop, daemon->signal_fd, POLLIN, on_signal, daemon, err);
+}
+
+static enum rw_rc
+daemon_start(struct daemon *daemon, struct rw_err *err)
+{
+    struct rs_agent_opts agent = {
+        .name = RACKWATCHD_NAME,
+        .agentx_socket = daemon->opts.agentx_socket,
+        .ping_interval_s = daemon->opts.ping_interval_s,
+        .use_syslog = daemon->opts.use_syslog,
+    };
+
+    if (rs_loop_new(&daemon->loop, err) != RW_OK || setup_signals(daemon, err) != RW_OK) {
+        return err->code;
+    }
+    return rs_agent_start(&agent, err);
+}
+
+static enum rw_rc
+daemon_run(struct daemon *daemon, struct rw_err *err)
+{
+    daemon->running = 1;
+    rw_log(&daemon->log, RW_LOG_NOTICE, "started; AgentX socket %s",
+           daemon->opts.agentx_socket != NULL ? daemon->opts.agentx_socket : "(default)");
+    while (daemon->running) {
+        if (rs_loop_run_once(daemon->loop, 1000, err) != RW_OK) {
+            return err->code;
+        }
+        if (daemon->reload_requested) {
+            daemon->reload_requested = 0;
+            rw_log(&daemon->log, RW_LOG_NOTICE, "SIGHUP: reloading the configuration");
+        }
+    }
+    return RW_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct daemon daemon = {.signal_fd = -1};
+    struct rw_err err;
+    int rc;
+
+    rw_err_clear(&err);
+    rc = parse_options(argc, argv, &daemon.opts);
+    if (rc >= 0) {
+        return rc;
+    }
+    if (daemon.opts.use_syslog) {
+        rw_log_init_syslog(&daemon.log, RACKWATCHD_NAME, daemon.opts.log_level);
+    } else {
+        rw_log_init_stderr(&daemon.log, RACKWATCHD_NAME, daemon.opts.log_level);
+    }
+    rc = EXIT_OK;
+    if (daemon_start(&daemon, &err) != RW_OK || daemon_run(&daemon, &err) != RW_OK) {
+        rw_log(&daemon.log, RW_LOG_ERR, "%s", err.msg);
+        rc = EXIT_FAILED;
+    }
+    rs_agent_stop(RACKWATCHD_NAME);
+    rs_loop_free(daemon.loop);
+    if (daemon.signal_fd >= 0) {
+        (void)close(daemon.signal_fd);
+    }
+    rw_log(&daemon.log, RW_LOG_NOTICE, "stopped");
+    return rc;
+}

@@ -1,0 +1,29 @@
+/*
+ * rs_agent: Net-SNMP set up as an AgentX subagent of snmpd.
+ *
+ * Net-SNMP keeps its own process-wide state; this module is the only place that
+ * touches its start-up and shut-down, so the rest of the daemon sees two calls.
+ */
+#ifndef RS_AGENT_H
+#define RS_AGENT_H
+
+#include "rw_err.h"
+
+struct rs_agent_opts {
+    const char *name;          /* application name: config file stem and log ident */
+    const char *agentx_socket; /* NULL: Net-SNMP's default (/var/agentx/master) */
+    int ping_interval_s;       /* AgentX ping period: how soon a restarted snmpd is seen */
+    int use_syslog;            /* Net-SNMP's own messages to syslog instead of stderr */
+};
+
+/*
+ * Initialises Net-SNMP as an AgentX subagent and starts connecting to the master.
+ * Not being able to reach snmpd yet is not an error: the ping alarm keeps retrying.
+ * Register MIB handlers after this call.
+ */
+RW_MUSTCHECK enum rw_rc rs_agent_start(const struct rs_agent_opts *opts, struct rw_err *err);
+
+/* Closes the AgentX session and releases Net-SNMP. */
+void rs_agent_stop(const char *name);
+
+#endif

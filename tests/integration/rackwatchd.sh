@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# rackwatchd against a private snmpd: connects over AgentX, reconnects after snmpd
+# restarts, stops cleanly on SIGTERM, refuses bad arguments.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/snmp_lib.sh"
+command -v snmpd >/dev/null || rw_skip "snmpd not installed"
+daemon=$RW_BIN_DIR/rackwatchd
+
+case "${1:-}" in
+agentx)
+    rw_start_snmpd "$RW_WORK/snmp" || exit 1
+    rw_spawn "$RW_WORK/rackwatchd.log" "$daemon" --foreground \
+        --agentx-socket "$RW_AGENTX_SOCKET" --ping-interval 1
+    pid=$RW_LAST_PID
+    if rw_wait_grep "$RW_WORK/rackwatchd.log" "AgentX subagent connected" 10; then
+        rw_pass "connects to snmpd over AgentX"
+    else
+        RW_OUT=$(cat "$RW_WORK/rackwatchd.log"); rw_fail "no AgentX connection"
+    fi
+    rw_stop_snmpd
+    rw_start_snmpd "$RW_WORK/snmp" || exit 1
+    if rw_wait_grep "$RW_WORK/rackwatchd.log" "AgentX subagent connected" 10 2; then
+        rw_pass "reconnects after snmpd restarts"
+    else
+        RW_OUT=$(cat "$RW_WORK/rackwatchd.log"); rw_fail "no reconnection"
+    fi
+    kill -TERM "$pid"
+    wait "$pid"
+    RW_RC=$?
+    RW_OUT=$(cat "$RW_WORK/rackwatchd.log")
+    if [[ $RW_RC -eq 0 ]] && grep -q "rackwatchd: notice: stopped" <<<"$RW_OUT"; then
+        rw_pass "SIGTERM stops it with exit 0"
+    else
+        rw_fail "SIGTERM"
+    fi
+    ;;
+usage)
+    rw_expect "--version" 0 "^rackwatchd [0-9]+\.[0-9]+" "$daemon" --version
+    rw_expect "--help" 0 "^Usage: rackwatchd" "$daemon" --help
+    rw_expect "unknown option" 2 "" "$daemon" --bogus
+    rw_expect_output "unknown option says how to get help" "Try 'rackwatchd --help'"
+    rw_expect "bad ping interval" 2 "" "$daemon" --ping-interval 0
+    rw_expect_output "bad ping interval message" \
+        "^rackwatchd: --ping-interval: expected 1-3600 seconds, got '0'$"
+    rw_expect "bad log level" 2 "" "$daemon" --log-level loud
+    rw_expect "stray argument" 2 "" "$daemon" extra
+    rw_expect_output "stray argument message" "^rackwatchd: unexpected argument 'extra'$"
+    ;;
+*)
+    echo "usage: $0 agentx|usage" >&2
+    exit 2
+    ;;
+esac
+rw_done
