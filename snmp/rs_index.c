@@ -1,0 +1,298 @@
+#include "rs_index.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rw_buf.h"
+#include "rw_file.h"
+#include "rw_parse.h"
+
+#define RS_INDEX_NS_MAX    32
+#define RS_INDEX_FILE_MAX  (16u << 20)
+#define RS_INDEX_KEY_MAX   2048
+#define RS_INDEX_MIN_SLOTS 64
+
+struct entry {
+    char *key; /* NULL: empty slot */
+    unsigned ns;
+    uint32_t index;
+};
+
+/* Open addressing with linear probing; the table is at most half full. */
+struct rs_index {
+    struct entry *slots;
+    size_t cap, count;
+    uint32_t next[RS_INDEX_NS_MAX]; /* the next index to hand out, per namespace */
+    int dirty;
+};
+
+/* FNV-1a over the namespace and the key. */
+static size_t
+hash_key(unsigned ns, const char *key)
+{
+    uint64_t h = 1469598103934665603ull ^ ns;
+
+    for (; *key != '\0'; key++) {
+        h = (h ^ (unsigned char)*key) * 1099511628211ull;
+    }
+    return (size_t)h;
+}
+
+static struct entry *
+find_slot(struct entry *slots, size_t cap, unsigned ns, const char *key)
+{
+    size_t i = hash_key(ns, key) & (cap - 1);
+
+    while (slots[i].key != NULL && (slots[i].ns != ns || strcmp(slots[i].key, key) != 0)) {
+        i = (i + 1) & (cap - 1);
+    }
+    return &slots[i];
+}
+
+enum rw_rc
+rs_index_new(struct rs_index **out, struct rw_err *err)
+{
+    struct rs_index *idx = calloc(1, sizeof(*idx));
+    unsigned ns;
+
+    *out = NULL;
+    if (idx == NULL) {
+        return rw_err_set(err, RW_ENOMEM, "out of memory for the index registry");
+    }
+    for (ns = 0; ns < RS_INDEX_NS_MAX; ns++) {
+        idx->next[ns] = 1;
+    }
+    *out = idx;
+    return RW_OK;
+}
+
+void
+rs_index_free(struct rs_index *idx)
+{
+    size_t i;
+
+    if (idx == NULL) {
+        return;
+    }
+    for (i = 0; i < idx->cap; i++) {
+        free(idx->slots[i].key);
+    }
+    free(idx->slots);
+    free(idx);
+}
+
+static enum rw_rc
+grow(struct rs_index *idx, struct rw_err *err)
+{
+    size_t cap = idx->cap != 0 ? idx->cap * 2 : RS_INDEX_MIN_SLOTS, i;
+    struct entry *slots = calloc(cap, sizeof(*slots));
+
+    if (slots == NULL) {
+        return rw_err_set(err, RW_ENOMEM, "out of memory growing the index registry");
+    }
+    for (i = 0; i < idx->cap; i++) {
+        if (idx->slots[i].key != NULL) {
+            *find_slot(slots, cap, idx->slots[i].ns, idx->slots[i].key) = idx->slots[i];
+        }
+    }
+    free(idx->slots);
+    idx->slots = slots;
+    idx->cap = cap;
+    return RW_OK;
+}
+
+/* Inserts a mapping known not to be present. */
+static enum rw_rc
+insert(struct rs_index *idx, unsigned ns, const char *key, uint32_t index, struct rw_err *err)
+{
+    struct entry *slot;
+    char *copy;
+
+    if ((idx->count + 1) * 2 > idx->cap && grow(idx, err) != RW_OK) {
+        return RW_ENOMEM;
+    }
+    copy = strdup(key);
+    if (copy == NULL) {
+        return rw_err_set(err, RW_ENOMEM, "out of memory in the index registry");
+    }
+    slot = find_slot(idx->slots, idx->cap, ns, key);
+    slot->key = copy;
+    slot->ns = ns;
+    slot->index = index;
+    idx->count++;
+    if (index >= idx->next[ns]) {
+        idx->next[ns] = index + 1;
+    }
+    return RW_OK;
+}
+
+enum rw_rc
+rs_index_get(struct rs_index *idx, unsigned ns, const char *key, uint32_t *out, struct rw_err *err)
+{
+    struct entry *slot;
+
+    if (ns >= RS_INDEX_NS_MAX || strlen(key) > RS_INDEX_KEY_MAX) {
+        return rw_err_set(err, RW_EINVAL, "bad index key in namespace %u", ns);
+    }
+    if (idx->cap != 0) {
+        slot = find_slot(idx->slots, idx->cap, ns, key);
+        if (slot->key != NULL) {
+            *out = slot->index;
+            return RW_OK;
+        }
+    }
+    if (idx->next[ns] > RS_INDEX_MAX) {
+        return rw_err_set(err, RW_ETOOBIG, "no index left in namespace %u", ns);
+    }
+    *out = idx->next[ns];
+    idx->dirty = 1;
+    return insert(idx, ns, key, *out, err);
+}
+
+int
+rs_index_dirty(const struct rs_index *idx)
+{
+    return idx->dirty;
+}
+
+static enum rw_rc
+add_encoded(struct rw_buf *buf, const char *key)
+{
+    enum rw_rc rc = RW_OK;
+
+    for (; *key != '\0' && rc == RW_OK; key++) {
+        if (*key == '%' || *key == '\t' || *key == '\n' || *key == '\r') {
+            rc = rw_buf_addf(buf, "%%%02X", (unsigned char)*key);
+        } else {
+            rc = rw_buf_add(buf, key, 1);
+        }
+    }
+    return rc;
+}
+
+enum rw_rc
+rs_index_save(struct rs_index *idx, const char *path, struct rw_err *err)
+{
+    struct rw_buf buf;
+    enum rw_rc rc = RW_OK;
+    size_t i;
+
+    rw_buf_init(&buf, RS_INDEX_FILE_MAX);
+    for (i = 0; i < idx->cap && rc == RW_OK; i++) {
+        const struct entry *e = &idx->slots[i];
+
+        if (e->key == NULL) {
+            continue;
+        }
+        rc = rw_buf_addf(&buf, "%u\t%u\t", e->ns, (unsigned)e->index);
+        rc = rc == RW_OK ? add_encoded(&buf, e->key) : rc;
+        rc = rc == RW_OK ? rw_buf_add(&buf, "\n", 1) : rc;
+    }
+    if (rc != RW_OK) {
+        return rw_err_set(err, rc, "%s: index registry too large", path);
+    }
+    rc = rw_file_write_atomic(path, rw_buf_str(&buf), rw_buf_len(&buf), 0644, err);
+    rw_buf_free(&buf);
+    if (rc == RW_OK) {
+        idx->dirty = 0;
+    }
+    return rc;
+}
+
+static int
+hex_value(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return -1;
+}
+
+/* Decodes the percent-encoded key in place; -1 for a bad escape or an empty key. */
+static int
+decode_key(char *key)
+{
+    char *in = key, *out = key;
+    int hi, lo;
+
+    for (; *in != '\0'; in++) {
+        if (*in != '%') {
+            *out++ = *in;
+            continue;
+        }
+        hi = hex_value(in[1]);
+        lo = hi < 0 ? -1 : hex_value(in[2]);
+        if (lo < 0) {
+            return -1;
+        }
+        *out++ = (char)(hi * 16 + lo);
+        in += 2;
+    }
+    *out = '\0';
+    return out == key ? -1 : 0;
+}
+
+/* Parses one line "NS\tINDEX\tKEY" (modified in place) into the registry. */
+static enum rw_rc
+load_line(struct rs_index *idx, char *line, const char *path, size_t lineno, struct rw_err *err)
+{
+    char *ns_text = line, *index_text, *key;
+    int64_t ns, index;
+    struct entry *slot;
+
+    index_text = strchr(ns_text, '\t');
+    key = index_text != NULL ? strchr(index_text + 1, '\t') : NULL;
+    if (key == NULL) {
+        return rw_err_set(err, RW_EPARSE, "%s:%zu: expected NAMESPACE<TAB>INDEX<TAB>KEY", path,
+                          lineno);
+    }
+    *index_text++ = '\0';
+    *key++ = '\0';
+    if (rw_parse_i64(ns_text, 0, RS_INDEX_NS_MAX - 1, &ns) != RW_OK ||
+        rw_parse_i64(index_text, 1, RS_INDEX_MAX, &index) != RW_OK || decode_key(key) != 0) {
+        return rw_err_set(err, RW_EPARSE, "%s:%zu: bad namespace, index or key", path, lineno);
+    }
+    slot = idx->cap != 0 ? find_slot(idx->slots, idx->cap, (unsigned)ns, key) : NULL;
+    if (slot != NULL && slot->key != NULL) {
+        return rw_err_set(err, RW_EPARSE, "%s:%zu: duplicate key", path, lineno);
+    }
+    return insert(idx, (unsigned)ns, key, (uint32_t)index, err);
+}
+
+enum rw_rc
+rs_index_load(struct rs_index *idx, const char *path, struct rw_err *err)
+{
+    struct rw_buf buf;
+    char *text, *line, *end;
+    size_t lineno = 0;
+    enum rw_rc rc;
+    struct rw_err read_err;
+
+    rw_buf_init(&buf, RS_INDEX_FILE_MAX);
+    rw_err_clear(&read_err);
+    rc = rw_file_read(path, &buf, &read_err);
+    if (rc != RW_OK) {
+        rw_buf_free(&buf);
+        /* A daemon's first start has no registry yet. */
+        return access(path, F_OK) != 0 ? RW_OK : rw_err_set(err, rc, "%s", read_err.msg);
+    }
+    text = rw_buf_take(&buf);
+    for (line = text; rc == RW_OK && line != NULL && *line != '\0'; line = end) {
+        end = strchr(line, '\n');
+        if (end != NULL) {
+            *end++ = '\0';
+        }
+        lineno++;
+        rc = load_line(idx, line, path, lineno, err);
+    }
+    free(text);
+    idx->dirty = 0;
+    return rc;
+}
