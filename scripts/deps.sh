@@ -20,6 +20,11 @@ for pkg in "${want[@]}"; do
     status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
     [[ $status == "install ok installed" ]] || missing+=("$pkg")
 done
+# npm fetches the IETF base MIBs (SNMPv2-SMI...) that Debian does not ship.  A machine whose
+# Node.js came from elsewhere already has npm; Debian's package would conflict with it.
+if [[ ${1:-test} != build ]] && ! command -v npm >/dev/null; then
+    missing+=(npm)
+fi
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 sudo=()
