@@ -1,0 +1,85 @@
+/* rs_mib internals shared by rs_mib.c (tables) and rs_mib_update.c (model to rows). */
+#ifndef RS_MIB_INT_H
+#define RS_MIB_INT_H
+
+#include "rs_mib.h"
+#include "rs_table.h"
+
+/* Namespaces of the index registry: one per indexed entity. */
+enum rs_ns {
+    RS_NS_ENDPOINT = 0,
+    RS_NS_PDU,
+    RS_NS_INLET,
+    RS_NS_BRANCH,
+    RS_NS_OUTLET,
+    RS_NS_SERVER,
+    RS_NS_SPOKE,
+};
+
+enum rs_tab {
+    RS_TAB_ENDPOINT = 0,
+    RS_TAB_PDU,
+    RS_TAB_INLET,
+    RS_TAB_INLET_PHASE,
+    RS_TAB_BRANCH,
+    RS_TAB_BRANCH_PHASE,
+    RS_TAB_OUTLET,
+    RS_TAB_SERVER,
+    RS_TAB_COUNT,
+};
+
+struct endpoint_row {
+    struct rs_row_head head;
+    char *name, *url, *error;
+    int32_t kind, data_status, duration_ms;
+    time_t last_poll, last_success;
+};
+
+struct pdu_row {
+    struct rs_row_head head;
+    char *name, *endpoint, *redfish_id, *manufacturer, *model, *serial, *firmware;
+    int32_t health, power_w, temperature_dc, data_status;
+    struct rs_counter64 energy_wh;
+    int polled; /* a poll has filled the row: changes after this are notified */
+};
+
+struct circuit_row { /* an inlet or a branch */
+    struct rs_row_head head;
+    char *name;
+    int32_t current_ma, voltage_mv, power_w, frequency_dhz, breaker, health;
+    struct rs_counter64 energy_wh;
+};
+
+struct phase_row {
+    struct rs_row_head head;
+    int32_t current_ma, voltage_mv, power_w;
+    struct rs_counter64 energy_wh;
+};
+
+struct outlet_row {
+    struct rs_row_head head;
+    char *redfish_id, *name;
+    int32_t state, current_ma, voltage_mv, power_w, health;
+    struct rs_counter64 energy_wh;
+    int polled;
+};
+
+struct server_row {
+    struct rs_row_head head;
+    char *name, *endpoint, *redfish_id, *manufacturer, *model, *serial;
+    int32_t power_state, health, power_w, inlet_temp_dc, data_status;
+    int polled;
+};
+
+struct rs_mib {
+    struct rs_table *tables[RS_TAB_COUNT];
+    struct rs_index *index;
+    rs_change_fn *on_change;
+    void *ctx;
+    unsigned generation;
+};
+
+/* Replaces *dst with a copy of src (NULL stays NULL); RW_ENOMEM. */
+RW_MUSTCHECK enum rw_rc rs_mib_set_text(char **dst, const char *src, struct rw_err *err);
+
+#endif

@@ -1,0 +1,135 @@
+#include "rs_notify.h"
+
+#include <string.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+/* Where a varbind's value comes from, and which instance it names. */
+enum source {
+    SRC_TEXT1,
+    SRC_TEXT2,
+    SRC_OLD,
+    SRC_NEW,
+};
+
+enum instance {
+    INST_ROW,   /* the row's indexes */
+    INST_FIRST, /* only the first index: the PDU of an outlet */
+    INST_ZERO,  /* .0: the accessible-for-notify objects */
+};
+
+struct varbind_spec {
+    oid object[3]; /* under rwObjects: table, entry (1) or 0 for a scalar group, column */
+    enum instance instance;
+    enum source source;
+};
+
+struct notification_spec {
+    enum rs_change_kind kind;
+    struct varbind_spec varbinds[4];
+};
+
+static const struct notification_spec notifications[] = {
+    {RS_CHANGE_PDU_HEALTH,
+     {{{4, 1, 2}, INST_ROW, SRC_TEXT1},
+      {{4, 1, 3}, INST_ROW, SRC_TEXT2},
+      {{11, 2, 0}, INST_ZERO, SRC_OLD},
+      {{4, 1, 9}, INST_ROW, SRC_NEW}}},
+    {RS_CHANGE_SERVER_HEALTH,
+     {{{10, 1, 2}, INST_ROW, SRC_TEXT1},
+      {{10, 1, 3}, INST_ROW, SRC_TEXT2},
+      {{11, 2, 0}, INST_ZERO, SRC_OLD},
+      {{10, 1, 9}, INST_ROW, SRC_NEW}}},
+    {RS_CHANGE_SERVER_POWER,
+     {{{10, 1, 2}, INST_ROW, SRC_TEXT1},
+      {{10, 1, 3}, INST_ROW, SRC_TEXT2},
+      {{11, 3, 0}, INST_ZERO, SRC_OLD},
+      {{10, 1, 8}, INST_ROW, SRC_NEW}}},
+    {RS_CHANGE_OUTLET_STATE,
+     {{{4, 1, 2}, INST_FIRST, SRC_TEXT1},
+      {{9, 1, 3}, INST_ROW, SRC_TEXT2},
+      {{11, 3, 0}, INST_ZERO, SRC_OLD},
+      {{9, 1, 4}, INST_ROW, SRC_NEW}}},
+    {RS_CHANGE_DATA_STATUS,
+     {{{3, 1, 2}, INST_ROW, SRC_TEXT1},
+      {{11, 4, 0}, INST_ZERO, SRC_OLD},
+      {{3, 1, 5}, INST_ROW, SRC_NEW},
+      {{3, 1, 6}, INST_ROW, SRC_TEXT2}}},
+};
+
+static const oid objects_oid[] = {RS_MIB_OBJECTS};
+static const oid trap_oid_oid[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0}; /* snmpTrapOID.0 */
+
+/* Builds the varbind's OID: rwObjects.table.entry.column.<instance>. Returns its length. */
+static size_t
+varbind_oid(const struct varbind_spec *spec, const struct rs_change *change, oid *out)
+{
+    size_t len = sizeof(objects_oid) / sizeof(objects_oid[0]), i;
+    unsigned n = spec->instance == INST_ROW ? change->n_indexes : 1;
+
+    memcpy(out, objects_oid, sizeof(objects_oid));
+    out[len++] = spec->object[0];
+    out[len++] = spec->object[1];
+    if (spec->instance == INST_ZERO) {
+        out[len++] = 0; /* rwNotifyObjects.N.0 */
+        return len;
+    }
+    out[len++] = spec->object[2];
+    for (i = 0; i < n; i++) {
+        out[len++] = change->indexes[i];
+    }
+    return len;
+}
+
+static void
+add_varbind(netsnmp_variable_list **vars, const struct varbind_spec *spec,
+            const struct rs_change *change)
+{
+    oid name[MAX_OID_LEN];
+    size_t len = varbind_oid(spec, change, name);
+    const char *text;
+    long value;
+
+    switch (spec->source) {
+    case SRC_TEXT1:
+    case SRC_TEXT2:
+        text = spec->source == SRC_TEXT1 ? change->text1 : change->text2;
+        text = text != NULL ? text : "";
+        (void)snmp_varlist_add_variable(vars, name, len, ASN_OCTET_STR, text, strlen(text));
+        return;
+    case SRC_OLD:
+    case SRC_NEW:
+        value = spec->source == SRC_OLD ? change->old_value : change->new_value;
+        (void)snmp_varlist_add_variable(vars, name, len, ASN_INTEGER, &value, sizeof(value));
+        return;
+    }
+}
+
+void
+rs_notify_change(const struct rs_change *change)
+{
+    oid trap[sizeof(objects_oid) / sizeof(objects_oid[0]) + 2];
+    size_t root_len = RS_MIB_ROOT_LEN, i, v;
+    netsnmp_variable_list *vars = NULL;
+
+    for (i = 0; i < sizeof(notifications) / sizeof(notifications[0]); i++) {
+        if (notifications[i].kind != change->kind) {
+            continue;
+        }
+        /* rackwatchMIB.0.N */
+        memcpy(trap, objects_oid, root_len * sizeof(oid));
+        trap[root_len] = 0;
+        trap[root_len + 1] = (oid)change->kind;
+        (void)snmp_varlist_add_variable(&vars, trap_oid_oid,
+                                        sizeof(trap_oid_oid) / sizeof(trap_oid_oid[0]),
+                                        ASN_OBJECT_ID, trap, (root_len + 2) * sizeof(oid));
+        for (v = 0; v < 4; v++) {
+            add_varbind(&vars, &notifications[i].varbinds[v], change);
+        }
+        send_v2trap(vars);
+        snmp_free_varbind(vars);
+        return;
+    }
+}

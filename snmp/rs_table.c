@@ -1,0 +1,339 @@
+#include "rs_table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+#define RS_TEXT_WIRE_MAX 255 /* DisplayString-sized answers */
+
+struct rs_table {
+    const struct rs_table_def *def;
+    netsnmp_tdata *tdata;
+    netsnmp_handler_registration *reg;
+    netsnmp_table_registration_info *info; /* Net-SNMP borrows it; we free it */
+};
+
+static const struct rs_column *
+find_column(const struct rs_table_def *def, unsigned column)
+{
+    size_t i;
+
+    for (i = 0; i < def->n_columns; i++) {
+        if (def->columns[i].column == column) {
+            return &def->columns[i];
+        }
+    }
+    return NULL;
+}
+
+size_t
+rs_date_and_time(time_t t, unsigned char out[11])
+{
+    struct tm tm;
+
+    (void)gmtime_r(&t, &tm);
+    out[0] = (unsigned char)((tm.tm_year + 1900) >> 8);
+    out[1] = (unsigned char)((tm.tm_year + 1900) & 0xff);
+    out[2] = (unsigned char)(tm.tm_mon + 1);
+    out[3] = (unsigned char)tm.tm_mday;
+    out[4] = (unsigned char)tm.tm_hour;
+    out[5] = (unsigned char)tm.tm_min;
+    out[6] = (unsigned char)(tm.tm_sec > 59 ? 59 : tm.tm_sec);
+    out[7] = 0;
+    out[8] = '+';
+    out[9] = 0;
+    out[10] = 0;
+    return 11;
+}
+
+/* Puts one column value of row into the request's varbind; 0, or an SNMP error. */
+static int
+answer(const struct rs_column *col, const char *row, netsnmp_variable_list *var)
+{
+    const void *field = row + col->offset;
+    unsigned char when[11];
+
+    switch (col->type) {
+    case RS_COL_INT32: {
+        int32_t value;
+
+        memcpy(&value, field, sizeof(value));
+        return snmp_set_var_typed_integer(var, ASN_INTEGER, value);
+    }
+    case RS_COL_TEXT: {
+        const char *text;
+        size_t len;
+
+        memcpy(&text, field, sizeof(text));
+        text = text != NULL ? text : "";
+        len = strlen(text);
+        return snmp_set_var_typed_value(var, ASN_OCTET_STR, text,
+                                        len > RS_TEXT_WIRE_MAX ? RS_TEXT_WIRE_MAX : len);
+    }
+    case RS_COL_COUNTER64: {
+        const struct rs_counter64 *c = field;
+        struct counter64 wire = {.high = (u_long)(c->value >> 32),
+                                 .low = (u_long)(c->value & 0xffffffffu)};
+
+        if (!c->present) {
+            return SNMP_NOSUCHINSTANCE;
+        }
+        return snmp_set_var_typed_value(var, ASN_COUNTER64, &wire, sizeof(wire));
+    }
+    case RS_COL_DATETIME: {
+        time_t t;
+
+        memcpy(&t, field, sizeof(t));
+        if (t == 0) {
+            /* DateAndTime's "never": eight zero octets. */
+            memset(when, 0, 8);
+            return snmp_set_var_typed_value(var, ASN_OCTET_STR, when, 8);
+        }
+        return snmp_set_var_typed_value(var, ASN_OCTET_STR, when, rs_date_and_time(t, when));
+    }
+    }
+    return SNMP_ERR_GENERR;
+}
+
+/* The tdata helper has found the row; we only read it.  GETNEXT arrives here as GET. */
+static int
+table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
+              netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+    const struct rs_table *table = handler->myvoid;
+    netsnmp_request_info *req;
+
+    (void)reginfo;
+    if (reqinfo->mode != MODE_GET) {
+        return SNMP_ERR_NOERROR;
+    }
+    for (req = requests; req != NULL; req = req->next) {
+        const char *row = netsnmp_tdata_extract_entry(req);
+        netsnmp_table_request_info *info = netsnmp_extract_table_info(req);
+        const struct rs_column *col = info != NULL ? find_column(table->def, info->colnum) : NULL;
+        int rc;
+
+        if (req->processed) {
+            continue;
+        }
+        if (row == NULL || col == NULL) {
+            netsnmp_set_request_error(reqinfo, req,
+                                      row == NULL ? SNMP_NOSUCHINSTANCE : SNMP_NOSUCHOBJECT);
+            continue;
+        }
+        rc = answer(col, row, req->requestvb);
+        if (rc != 0) {
+            netsnmp_set_request_error(reqinfo, req, rc);
+        }
+    }
+    return SNMP_ERR_NOERROR;
+}
+
+static netsnmp_table_registration_info *
+make_table_info(const struct rs_table_def *def)
+{
+    netsnmp_table_registration_info *info = SNMP_MALLOC_TYPEDEF(netsnmp_table_registration_info);
+    unsigned i;
+    size_t c;
+
+    if (info == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < def->n_indexes; i++) {
+        netsnmp_table_helper_add_index(info, ASN_UNSIGNED);
+    }
+    info->min_column = def->columns[0].column;
+    info->max_column = def->columns[0].column;
+    for (c = 1; c < def->n_columns; c++) {
+        if (def->columns[c].column < info->min_column) {
+            info->min_column = def->columns[c].column;
+        }
+        if (def->columns[c].column > info->max_column) {
+            info->max_column = def->columns[c].column;
+        }
+    }
+    return info;
+}
+
+/*
+ * Registers the handler chain table, tdata, ours.  The table helper already treats a
+ * noSuchInstance answer to a GETNEXT as "skip this instance", so absent values make a
+ * sparse table without the sparse helper.
+ */
+static enum rw_rc
+register_table(struct rs_table *table, struct rw_err *err)
+{
+    const struct rs_table_def *def = table->def;
+    netsnmp_table_registration_info *info = make_table_info(def);
+
+    if (info == NULL) {
+        return rw_err_set(err, RW_ENOMEM, "out of memory registering %s", def->name);
+    }
+    table->reg = netsnmp_create_handler_registration(def->name, table_handler, def->oid,
+                                                     def->oid_len, HANDLER_CAN_RONLY);
+    if (table->reg == NULL) {
+        netsnmp_table_registration_info_free(info);
+        return rw_err_set(err, RW_ENOMEM, "out of memory registering %s", def->name);
+    }
+    table->reg->handler->myvoid = table;
+    table->info = info;
+    if (netsnmp_tdata_register(table->reg, table->tdata, info) != MIB_REGISTERED_OK) {
+        table->reg = NULL; /* freed by the failed registration */
+        return rw_err_set(err, RW_EINVAL, "cannot register %s with the agent", def->name);
+    }
+    return RW_OK;
+}
+
+enum rw_rc
+rs_table_new(const struct rs_table_def *def, struct rs_table **out, struct rw_err *err)
+{
+    struct rs_table *table = calloc(1, sizeof(*table));
+
+    *out = NULL;
+    if (table == NULL) {
+        return rw_err_set(err, RW_ENOMEM, "out of memory creating %s", def->name);
+    }
+    table->def = def;
+    table->tdata = netsnmp_tdata_create_table(def->name, 0);
+    if (table->tdata == NULL) {
+        free(table);
+        return rw_err_set(err, RW_ENOMEM, "out of memory creating %s", def->name);
+    }
+    if (register_table(table, err) != RW_OK) {
+        rs_table_free(table);
+        return err != NULL ? err->code : RW_EINVAL;
+    }
+    *out = table;
+    return RW_OK;
+}
+
+static void
+delete_row(struct rs_table *table, netsnmp_tdata_row *row)
+{
+    void *data = netsnmp_tdata_remove_and_delete_row(table->tdata, row);
+
+    if (data != NULL && table->def->row_cleanup != NULL) {
+        table->def->row_cleanup(data);
+    }
+    free(data);
+}
+
+void
+rs_table_free(struct rs_table *table)
+{
+    netsnmp_tdata_row *row;
+
+    if (table == NULL) {
+        return;
+    }
+    if (table->reg != NULL) {
+        (void)netsnmp_unregister_handler(table->reg);
+    }
+    while ((row = netsnmp_tdata_row_first(table->tdata)) != NULL) {
+        delete_row(table, row);
+    }
+    netsnmp_tdata_delete_table(table->tdata);
+    netsnmp_table_registration_info_free(table->info);
+    free(table);
+}
+
+static void
+index_oids(const struct rs_table *table, const uint32_t *indexes, oid *out)
+{
+    unsigned i;
+
+    for (i = 0; i < table->def->n_indexes; i++) {
+        out[i] = indexes[i];
+    }
+}
+
+void *
+rs_table_find(struct rs_table *table, const uint32_t *indexes)
+{
+    oid key[RS_TABLE_INDEXES_MAX];
+    netsnmp_tdata_row *row;
+
+    index_oids(table, indexes, key);
+    row = netsnmp_tdata_row_get_byoid(table->tdata, key, table->def->n_indexes);
+    return row != NULL ? row->data : NULL;
+}
+
+static enum rw_rc
+add_row(struct rs_table *table, const uint32_t *indexes, void **out, struct rw_err *err)
+{
+    netsnmp_tdata_row *row = netsnmp_tdata_create_row();
+    unsigned i;
+
+    if (row == NULL) {
+        return rw_err_set(err, RW_ENOMEM, "out of memory adding a row to %s", table->def->name);
+    }
+    row->data = calloc(1, table->def->row_size);
+    for (i = 0; row->data != NULL && i < table->def->n_indexes; i++) {
+        u_long value = indexes[i];
+
+        if (netsnmp_tdata_row_add_index(row, ASN_UNSIGNED, &value, sizeof(value)) == NULL) {
+            break;
+        }
+    }
+    if (row->data == NULL || i < table->def->n_indexes ||
+        netsnmp_tdata_add_row(table->tdata, row) != SNMPERR_SUCCESS) {
+        free(row->data);
+        row->data = NULL;
+        (void)netsnmp_tdata_delete_row(row);
+        return rw_err_set(err, RW_ENOMEM, "out of memory adding a row to %s", table->def->name);
+    }
+    *out = row->data;
+    return RW_OK;
+}
+
+enum rw_rc
+rs_table_row(struct rs_table *table, const uint32_t *indexes, uint32_t owner, unsigned generation,
+             void **out, struct rw_err *err)
+{
+    void *data = rs_table_find(table, indexes);
+
+    if (data == NULL && add_row(table, indexes, &data, err) != RW_OK) {
+        return RW_ENOMEM;
+    }
+    ((struct rs_row_head *)data)->owner = owner;
+    ((struct rs_row_head *)data)->generation = generation;
+    *out = data;
+    return RW_OK;
+}
+
+void
+rs_table_sweep(struct rs_table *table, uint32_t owner, unsigned generation)
+{
+    netsnmp_tdata_row *row = netsnmp_tdata_row_first(table->tdata), *next;
+
+    for (; row != NULL; row = next) {
+        const struct rs_row_head *head = row->data;
+
+        next = netsnmp_tdata_row_next(table->tdata, row);
+        if (head->owner == owner && head->generation != generation) {
+            delete_row(table, row);
+        }
+    }
+}
+
+void
+rs_table_each(struct rs_table *table, uint32_t owner, void (*fn)(void *row, void *ctx), void *ctx)
+{
+    netsnmp_tdata_row *row;
+
+    for (row = netsnmp_tdata_row_first(table->tdata); row != NULL;
+         row = netsnmp_tdata_row_next(table->tdata, row)) {
+        if (((const struct rs_row_head *)row->data)->owner == owner) {
+            fn(row->data, ctx);
+        }
+    }
+}
+
+size_t
+rs_table_count(struct rs_table *table)
+{
+    return (size_t)netsnmp_tdata_row_count(table->tdata);
+}
