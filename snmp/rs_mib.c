@@ -6,12 +6,19 @@
 
 #include "rs_mib_int.h"
 
+#include <stdio.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
 #define COL(num, type, row, field)                                                                 \
     {                                                                                              \
         (num), (type), offsetof(struct row, field)                                                 \
     }
 #define N(array) (sizeof(array) / sizeof((array)[0]))
 
+static const unsigned long agent_oid[] = {RS_MIB_OBJECTS, 1};
 static const unsigned long endpoint_oid[] = {RS_MIB_OBJECTS, 3};
 static const unsigned long pdu_oid[] = {RS_MIB_OBJECTS, 4};
 static const unsigned long inlet_oid[] = {RS_MIB_OBJECTS, 5};
@@ -183,6 +190,69 @@ rs_mib_set_text(char **dst, const char *src, struct rw_err *err)
     return RW_OK;
 }
 
+/* rwAgent's scalars (version, start time, configuration time), from the MIB struct. */
+static int
+agent_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
+              netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+    const struct rs_mib *mib = handler->myvoid;
+    netsnmp_request_info *req;
+    unsigned char when[11];
+
+    (void)reginfo;
+    if (reqinfo->mode != MODE_GET) {
+        return SNMP_ERR_NOERROR;
+    }
+    for (req = requests; req != NULL; req = req->next) {
+        /* The scalar group helper lengthens reginfo's root while calling us; our own
+         * registration length is where the object's sub-identifier sits. */
+        oid which =
+            req->requestvb->name_length > N(agent_oid) ? req->requestvb->name[N(agent_oid)] : 0;
+
+        if (which == 1) {
+            (void)snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, mib->version,
+                                           strlen(mib->version));
+        } else if (which == 2 || which == 3) {
+            (void)snmp_set_var_typed_value(
+                req->requestvb, ASN_OCTET_STR, when,
+                rs_date_and_time(which == 2 ? mib->start_time : mib->config_time, when));
+        } else {
+            netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHOBJECT);
+        }
+    }
+    return SNMP_ERR_NOERROR;
+}
+
+static enum rw_rc
+register_agent_scalars(struct rs_mib *mib, struct rw_err *err)
+{
+    netsnmp_handler_registration *reg = netsnmp_create_handler_registration(
+        "rwAgent", agent_handler, agent_oid, N(agent_oid), HANDLER_CAN_RONLY);
+
+    if (reg == NULL) {
+        return rw_err_set(err, RW_ENOMEM, "out of memory registering rwAgent");
+    }
+    reg->handler->myvoid = mib;
+    if (netsnmp_register_scalar_group(reg, 1, 3) != MIB_REGISTERED_OK) {
+        return rw_err_set(err, RW_EINVAL, "cannot register rwAgent with the agent");
+    }
+    mib->agent_reg = reg;
+    return RW_OK;
+}
+
+void
+rs_mib_set_agent(struct rs_mib *mib, const char *version, time_t start_time)
+{
+    (void)snprintf(mib->version, sizeof(mib->version), "%s", version);
+    mib->start_time = start_time;
+}
+
+void
+rs_mib_config_loaded(struct rs_mib *mib, time_t when)
+{
+    mib->config_time = when;
+}
+
 enum rw_rc
 rs_mib_new(struct rs_index *index, rs_change_fn *on_change, void *ctx, struct rs_mib **out,
            struct rw_err *err)
@@ -198,6 +268,10 @@ rs_mib_new(struct rs_index *index, rs_change_fn *on_change, void *ctx, struct rs
     mib->on_change = on_change;
     mib->ctx = ctx;
     mib->generation = 1;
+    if (register_agent_scalars(mib, err) != RW_OK) {
+        rs_mib_free(mib);
+        return err != NULL ? err->code : RW_EINVAL;
+    }
     for (i = 0; i < RS_TAB_COUNT; i++) {
         if (rs_table_new(&table_defs[i], &mib->tables[i], err) != RW_OK) {
             rs_mib_free(mib);
@@ -218,6 +292,9 @@ rs_mib_free(struct rs_mib *mib)
     }
     for (i = 0; i < RS_TAB_COUNT; i++) {
         rs_table_free(mib->tables[i]);
+    }
+    if (mib->agent_reg != NULL) {
+        (void)netsnmp_unregister_handler(mib->agent_reg);
     }
     free(mib);
 }

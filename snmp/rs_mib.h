@@ -85,6 +85,12 @@ RW_MUSTCHECK enum rw_rc rs_mib_update(struct rs_mib *mib, const struct rf_endpoi
 /* Removes an endpoint and every row that came from it (after a reload dropped it). */
 void rs_mib_endpoint_remove(struct rs_mib *mib, const char *name);
 
+/* Sets rwAgentVersion and rwAgentStartTime (version is copied, cut at 64 bytes). */
+void rs_mib_set_agent(struct rs_mib *mib, const char *version, time_t start_time);
+
+/* Sets rwAgentConfigTime: when the configuration was last loaded. */
+void rs_mib_config_loaded(struct rs_mib *mib, time_t when);
+
 /* Row counts, for logs and tests: endpoints, PDUs, outlets, servers. */
 void rs_mib_counts(struct rs_mib *mib, size_t *endpoints, size_t *pdus, size_t *outlets,
                    size_t *servers);

@@ -73,6 +73,9 @@ struct server_row {
 
 struct rs_mib {
     struct rs_table *tables[RS_TAB_COUNT];
+    void *agent_reg; /* the rwAgent scalar group's netsnmp_handler_registration */
+    char version[65];
+    time_t start_time, config_time;
     struct rs_index *index;
     rs_change_fn *on_change;
     void *ctx;

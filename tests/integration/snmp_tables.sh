@@ -47,6 +47,9 @@ expect_get() {
 }
 
 tables() {
+    expect_get "agent version" .1.1.1.0 'STRING: "test-1.0"'
+    expect_get "agent start time, DateAndTime UTC" .1.1.2.0 'Hex-STRING: 07 B2 01 02 00 00 00 00 2B 00 00 '
+    expect_get "agent configuration time" .1.1.3.0 'Hex-STRING: 07 B2 01 03 00 00 00 00 2B 00 00 '
     expect_get "endpoint name" .1.3.1.2.1 'STRING: "pdu-a1"'
     expect_get "endpoint kind pdu(1)" .1.3.1.4.1 'INTEGER: 1'
     expect_get "endpoint data status ok(1)" .1.3.1.5.1 'INTEGER: 1'

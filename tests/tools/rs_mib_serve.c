@@ -3,8 +3,10 @@
  * here by hand, so the SNMP side (tables, scaling, sparse columns, notifications) is
  * tested against a real snmpd without any Redfish device.
  *
- *   rs_mib_serve AGENTX_SOCKET INDEX_FILE
+ *   rs_mib_serve AGENTX_SOCKET INDEX_FILE [PDUS OUTLETS]
  *
+ * With PDUS and OUTLETS it serves that many synthetic PDU endpoints of that many outlets
+ * each instead (for bench/snmp_walk.sh).
  * SIGUSR1 applies a second poll (outlet A1 off, PDU health Warning, server off and
  * Critical); SIGUSR2 a failed poll of pdu-a1; SIGTERM stops.
  */
@@ -23,6 +25,7 @@
 #include "rs_loop.h"
 #include "rs_mib.h"
 #include "rs_notify.h"
+#include "rw_parse.h"
 
 struct serve {
     struct rs_mib *mib;
@@ -127,6 +130,41 @@ apply(struct serve *serve, const char *name, enum rf_kind kind, int poll_no)
     rf_endpoint_free(ep);
 }
 
+/* One synthetic endpoint with a three-phase PDU of n_outlets outlets, for benchmarks. */
+static void
+apply_synthetic(struct serve *serve, int number, int n_outlets)
+{
+    struct rw_err err = {0};
+    struct rf_endpoint *ep = rf_endpoint_new();
+    struct rf_pdu *pdu;
+    char name[32];
+    int i;
+
+    if (ep == NULL) {
+        exit(1);
+    }
+    (void)snprintf(name, sizeof(name), "pdu-%d", number);
+    must(rf_str_set(&ep->name, name, &err), &err);
+    must(rf_str_set(&ep->url, "https://127.0.0.1:1", &err), &err);
+    ep->kind = RF_KIND_PDU;
+    ep->ok = true;
+    add_pdu(ep, 0);
+    pdu = &ep->pdus[0];
+    for (i = 2; i < n_outlets; i++) {
+        struct rf_outlet *out;
+
+        (void)snprintf(name, sizeof(name), "B%d", i);
+        must(rf_outlet_add(pdu, &out, &err), &err);
+        must(rf_str_set(&out->id, name, &err), &err);
+        must(rf_str_set(&out->power_state, "On", &err), &err);
+        out->current_a = 0.25 * i;
+        out->power_w = 50.0 + i;
+        out->energy_kwh = 10.0 * i;
+    }
+    must(rs_mib_update(serve->mib, ep, time(NULL), &err), &err);
+    rf_endpoint_free(ep);
+}
+
 static void
 on_change(void *ctx, const struct rs_change *change)
 {
@@ -170,8 +208,8 @@ main(int argc, char **argv)
     sigset_t mask;
     int sfd;
 
-    if (argc != 3) {
-        (void)fprintf(stderr, "usage: rs_mib_serve AGENTX_SOCKET INDEX_FILE\n");
+    if (argc != 3 && argc != 5) {
+        (void)fprintf(stderr, "usage: rs_mib_serve AGENTX_SOCKET INDEX_FILE [PDUS OUTLETS]\n");
         return 2;
     }
     agent.agentx_socket = argv[1];
@@ -187,12 +225,27 @@ main(int argc, char **argv)
     must(rs_index_new(&index, &err), &err);
     must(rs_index_load(index, argv[2], &err), &err);
     must(rs_mib_new(index, on_change, &serve, &serve.mib, &err), &err);
-    must(rs_mib_endpoint_declare(serve.mib, "pdu-a1", "https://127.0.0.1:1", RF_KIND_PDU, &err),
-         &err);
-    must(rs_mib_endpoint_declare(serve.mib, "bmc-1", "https://[::1]:2", RF_KIND_SERVER, &err),
-         &err);
-    apply(&serve, "pdu-a1", RF_KIND_PDU, 1);
-    apply(&serve, "bmc-1", RF_KIND_SERVER, 1);
+    rs_mib_set_agent(serve.mib, "test-1.0", 86400);
+    rs_mib_config_loaded(serve.mib, 2 * 86400);
+    if (argc == 5) {
+        int64_t n = 0, m = 0, i;
+
+        if (rw_parse_i64(argv[3], 1, 100000, &n) != RW_OK ||
+            rw_parse_i64(argv[4], 2, 1000, &m) != RW_OK) {
+            (void)fprintf(stderr, "rs_mib_serve: PDUS 1-100000, OUTLETS 2-1000\n");
+            return 2;
+        }
+        for (i = 1; i <= n; i++) {
+            apply_synthetic(&serve, (int)i, (int)m);
+        }
+    } else {
+        must(rs_mib_endpoint_declare(serve.mib, "pdu-a1", "https://127.0.0.1:1", RF_KIND_PDU, &err),
+             &err);
+        must(rs_mib_endpoint_declare(serve.mib, "bmc-1", "https://[::1]:2", RF_KIND_SERVER, &err),
+             &err);
+        apply(&serve, "pdu-a1", RF_KIND_PDU, 1);
+        apply(&serve, "bmc-1", RF_KIND_SERVER, 1);
+    }
     must(rs_index_save(index, argv[2], &err), &err);
     {
         size_t e, p, o, s;
