@@ -261,32 +261,36 @@ rs_table_find(struct rs_table *table, const uint32_t *indexes)
     return row != NULL ? row->data : NULL;
 }
 
+/*
+ * Adds a row whose index OID we write ourselves: tdata's index varbinds carry a 1 KiB
+ * inline OID buffer each, which would make every row cost kilobytes.
+ */
 static enum rw_rc
 add_row(struct rs_table *table, const uint32_t *indexes, void **out, struct rw_err *err)
 {
     netsnmp_tdata_row *row = netsnmp_tdata_create_row();
-    unsigned i;
+    unsigned n = table->def->n_indexes;
 
     if (row == NULL) {
         return rw_err_set(err, RW_ENOMEM, "out of memory adding a row to %s", table->def->name);
     }
     row->data = calloc(1, table->def->row_size);
-    for (i = 0; row->data != NULL && i < table->def->n_indexes; i++) {
-        u_long value = indexes[i];
-
-        if (netsnmp_tdata_row_add_index(row, ASN_UNSIGNED, &value, sizeof(value)) == NULL) {
-            break;
-        }
+    row->oid_index.oids = calloc(n, sizeof(oid));
+    if (row->data == NULL || row->oid_index.oids == NULL) {
+        goto fail;
     }
-    if (row->data == NULL || i < table->def->n_indexes ||
-        netsnmp_tdata_add_row(table->tdata, row) != SNMPERR_SUCCESS) {
-        free(row->data);
-        row->data = NULL;
-        (void)netsnmp_tdata_delete_row(row);
-        return rw_err_set(err, RW_ENOMEM, "out of memory adding a row to %s", table->def->name);
+    index_oids(table, indexes, row->oid_index.oids);
+    row->oid_index.len = n;
+    if (netsnmp_tdata_add_row(table->tdata, row) != SNMPERR_SUCCESS) {
+        goto fail;
     }
     *out = row->data;
     return RW_OK;
+fail:
+    free(row->data);
+    row->data = NULL;
+    (void)netsnmp_tdata_delete_row(row); /* frees oid_index.oids */
+    return rw_err_set(err, RW_ENOMEM, "out of memory adding a row to %s", table->def->name);
 }
 
 enum rw_rc
