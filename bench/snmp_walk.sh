@@ -101,6 +101,17 @@ end=$(date +%s%N)
 awk -v n="$rows" -v ns=$((end - start)) \
     'BEGIN { printf "%-48s %7d rows in %6.2f s (numeric OIDs: snmptable needs the MIB for columns)\n", "snmptable of the outlet table", n, ns / 1e9 }'
 
+echo "== standalone (--standalone: the same tables as an SNMP agent of their own)"
+sa_port=$(free_port)
+printf 'rocommunity public 127.0.0.1\n' >"$work/standalone.conf"
+RS_SNMP_CONFIG=$work/standalone.conf "$serve" "udp:127.0.0.1:$sa_port" "$work/index3" 209 48 \
+    >"$work/standalone.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 200); do grep -q '^serving' "$work/standalone.log" 2>/dev/null && break; sleep 0.05; done
+snmp=(-v2c -c public -On -m '' -t 10 -r 0 "127.0.0.1:$sa_port")
+walk "rackwatch outlet table standalone, 5 columns" $R.1.9.1.4 $R.1.9.1.5 $R.1.9.1.6 $R.1.9.1.7 $R.1.9.1.9
+walk "rackwatch outlet table standalone, 8 columns" $R.1.9
+
 echo "== memory"
 awk '/VmHWM|VmRSS/ { printf "table layer, 209 PDUs x 48 outlets: %s %s %s\n", $1, $2, $3 }' "/proc/$serve_pid/status"
 kill "$serve_pid"

@@ -13,10 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rs_agent.h"
+#include "rs_index.h"
 #include "rs_loop.h"
+#include "rs_mib.h"
+#include "rs_notify.h"
 #include "rw_log.h"
 #include "rw_parse.h"
 
@@ -31,6 +35,8 @@ enum {
 struct daemon_opts {
     const char *config_path;
     const char *agentx_socket;
+    const char *standalone;
+    const char *snmp_config;
     int foreground;
     int use_syslog;
     int ping_interval_s;
@@ -42,6 +48,8 @@ struct daemon {
     struct daemon_opts opts;
     struct rw_log log;
     struct rs_loop *loop;
+    struct rs_index *index;
+    struct rs_mib *mib;
     int signal_fd;
     int running;
     int reload_requested;
@@ -50,26 +58,34 @@ struct daemon {
 static void
 usage(FILE *out)
 {
-    (void)fprintf(out,
-                  "Usage: %s [--config FILE] [--agentx-socket PATH] [--foreground] [--syslog]\n"
-                  "          [--ping-interval SECONDS] [--log-level LEVEL] [-h] [-V]\n"
-                  "\n"
-                  "  -c, --config FILE         the rackwatch YAML configuration\n"
-                  "  -x, --agentx-socket PATH  snmpd's AgentX socket (default /var/agentx/master)\n"
-                  "  -f, --foreground          stay in the foreground (logs to stderr)\n"
-                  "      --syslog              log to syslog (facility daemon)\n"
-                  "      --ping-interval S     AgentX ping period, 1-3600 s (default 5): how\n"
-                  "                            soon a restarted snmpd is noticed\n"
-                  "      --log-level LEVEL     error, warning, notice, info or debug\n"
-                  "  -h, --help                this help\n"
-                  "  -V, --version             the version\n",
-                  RACKWATCHD_NAME);
+    (void)fprintf(
+        out,
+        "Usage: %s [--config FILE] [--agentx-socket PATH | --standalone ADDRESS]\n"
+        "          [--snmp-config FILE] [--foreground] [--syslog]\n"
+        "          [--ping-interval SECONDS] [--log-level LEVEL] [-h] [-V]\n"
+        "\n"
+        "  -c, --config FILE         the rackwatch YAML configuration\n"
+        "  -x, --agentx-socket PATH  snmpd's AgentX socket (default /var/agentx/master)\n"
+        "  -f, --foreground          stay in the foreground (logs to stderr)\n"
+        "      --syslog              log to syslog (facility daemon)\n"
+        "      --standalone ADDRESS  be an SNMP agent on ADDRESS (e.g. udp:127.0.0.1:1161)\n"
+        "                            instead of an AgentX subagent of snmpd\n"
+        "      --snmp-config FILE    snmpd.conf-style access control for --standalone\n"
+        "                            (rocommunity, rouser...); without it, no access\n"
+        "      --ping-interval S     AgentX ping period, 1-3600 s (default 5): how\n"
+        "                            soon a restarted snmpd is noticed\n"
+        "      --log-level LEVEL     error, warning, notice, info or debug\n"
+        "  -h, --help                this help\n"
+        "  -V, --version             the version\n",
+        RACKWATCHD_NAME);
 }
 
 enum {
     OPT_SYSLOG = 256,
     OPT_PING,
-    OPT_LOG_LEVEL
+    OPT_LOG_LEVEL,
+    OPT_STANDALONE,
+    OPT_SNMP_CONFIG,
 };
 
 static const struct option long_options[] = {
@@ -77,6 +93,8 @@ static const struct option long_options[] = {
     {"agentx-socket", required_argument, NULL, 'x'},
     {"foreground", no_argument, NULL, 'f'},
     {"syslog", no_argument, NULL, OPT_SYSLOG},
+    {"standalone", required_argument, NULL, OPT_STANDALONE},
+    {"snmp-config", required_argument, NULL, OPT_SNMP_CONFIG},
     {"ping-interval", required_argument, NULL, OPT_PING},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"help", no_argument, NULL, 'h'},
@@ -102,6 +120,12 @@ apply_option(struct daemon_opts *opts, int opt, const char *arg)
         return -1;
     case OPT_SYSLOG:
         opts->use_syslog = 1;
+        return -1;
+    case OPT_STANDALONE:
+        opts->standalone = arg;
+        return -1;
+    case OPT_SNMP_CONFIG:
+        opts->snmp_config = arg;
         return -1;
     case OPT_PING:
         if (rw_parse_i64(arg, 1, 3600, &number) != RW_OK) {
@@ -193,6 +217,30 @@ setup_signals(struct daemon *daemon, struct rw_err *err)
     return rs_loop_watch(daemon->loop, daemon->signal_fd, POLLIN, on_signal, daemon, err);
 }
 
+/* A change the tables noticed: log it and tell the managers. */
+static void
+on_change(void *ctx, const struct rs_change *change)
+{
+    const struct daemon *daemon = ctx;
+
+    rw_log(&daemon->log, RW_LOG_NOTICE, "%s %s: changed from %d to %d",
+           change->text1 != NULL ? change->text1 : "", change->text2 != NULL ? change->text2 : "",
+           change->old_value, change->new_value);
+    rs_notify_change(change);
+}
+
+static enum rw_rc
+start_tables(struct daemon *daemon, struct rw_err *err)
+{
+    if (rs_index_new(&daemon->index, err) != RW_OK ||
+        rs_mib_new(daemon->index, on_change, daemon, &daemon->mib, err) != RW_OK) {
+        return err->code;
+    }
+    rs_mib_set_agent(daemon->mib, RACKWATCH_VERSION, time(NULL));
+    rs_mib_config_loaded(daemon->mib, time(NULL));
+    return RW_OK;
+}
+
 static enum rw_rc
 daemon_start(struct daemon *daemon, struct rw_err *err)
 {
@@ -201,12 +249,15 @@ daemon_start(struct daemon *daemon, struct rw_err *err)
         .agentx_socket = daemon->opts.agentx_socket,
         .ping_interval_s = daemon->opts.ping_interval_s,
         .use_syslog = daemon->opts.use_syslog,
+        .standalone = daemon->opts.standalone,
+        .snmp_config = daemon->opts.snmp_config,
     };
 
-    if (rs_loop_new(&daemon->loop, err) != RW_OK || setup_signals(daemon, err) != RW_OK) {
+    if (rs_loop_new(&daemon->loop, err) != RW_OK || setup_signals(daemon, err) != RW_OK ||
+        rs_agent_start(&agent, err) != RW_OK) {
         return err->code;
     }
-    return rs_agent_start(&agent, err);
+    return start_tables(daemon, err);
 }
 
 static enum rw_rc
@@ -249,6 +300,8 @@ main(int argc, char **argv)
         rw_log(&daemon.log, RW_LOG_ERR, "%s", err.msg);
         rc = EXIT_FAILED;
     }
+    rs_mib_free(daemon.mib);
+    rs_index_free(daemon.index);
     rs_agent_stop(RACKWATCHD_NAME);
     rs_loop_free(daemon.loop);
     if (daemon.signal_fd >= 0) {

@@ -7,6 +7,28 @@
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
+/* From Net-SNMP's MIB modules library: the VACM configuration tokens (rocommunity...). */
+void init_vacm_vars(void);
+void init_usmUser(void);
+void add_to_init_list(char *module_list);
+
+/* Master mode: our own listening address and Net-SNMP's access control. */
+static void
+setup_standalone(const struct rs_agent_opts *opts)
+{
+    static char no_smux[] = "-smux"; /* no SMUX listener on port 199: we serve SNMP only */
+
+    netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 0);
+    netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_PORTS, opts->standalone);
+    netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
+                           NETSNMP_DS_AGENT_DONT_LOG_TCPWRAPPERS_CONNECTS, 1);
+    add_to_init_list(no_smux);
+    if (opts->snmp_config != NULL) {
+        netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_OPTIONALCONFIG,
+                              opts->snmp_config);
+    }
+}
+
 enum rw_rc
 rs_agent_start(const struct rs_agent_opts *opts, struct rw_err *err)
 {
@@ -21,7 +43,9 @@ rs_agent_start(const struct rs_agent_opts *opts, struct rw_err *err)
         snmp_enable_stderrlog();
     }
     netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
-    if (opts->agentx_socket != NULL) {
+    if (opts->standalone != NULL) {
+        setup_standalone(opts);
+    } else if (opts->agentx_socket != NULL) {
         netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET,
                               opts->agentx_socket);
     }
@@ -36,7 +60,14 @@ rs_agent_start(const struct rs_agent_opts *opts, struct rw_err *err)
     /* After init_agent(), which sets the default of 15 s; before init_snmp() connects. */
     netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
                        opts->ping_interval_s);
+    if (opts->standalone != NULL) {
+        init_vacm_vars();
+        init_usmUser();
+    }
     init_snmp(opts->name);
+    if (opts->standalone != NULL && init_master_agent() != 0) {
+        return rw_err_set(err, RW_ECONNECT, "cannot listen on %s", opts->standalone);
+    }
     return RW_OK;
 }
 

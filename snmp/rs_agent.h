@@ -14,11 +14,16 @@ struct rs_agent_opts {
     const char *agentx_socket; /* NULL: Net-SNMP's default (/var/agentx/master) */
     int ping_interval_s;       /* AgentX ping period: how soon a restarted snmpd is seen */
     int use_syslog;            /* Net-SNMP's own messages to syslog instead of stderr */
+    const char *standalone;    /* non-NULL: be an SNMP agent on this address, no snmpd */
+    const char *snmp_config;   /* an snmpd.conf-style file (access control), or NULL */
 };
 
 /*
  * Initialises Net-SNMP as an AgentX subagent and starts connecting to the master.
  * Not being able to reach snmpd yet is not an error: the ping alarm keeps retrying.
+ * With opts->standalone it is an SNMP agent of its own on that address instead (for
+ * sites whose tables are large): access is what opts->snmp_config and Net-SNMP's usual
+ * configuration files (rackwatchd.conf) grant, and nothing without them.
  * Register MIB handlers after this call.
  */
 RW_MUSTCHECK enum rw_rc rs_agent_start(const struct rs_agent_opts *opts, struct rw_err *err);

@@ -34,6 +34,36 @@ agentx)
         rw_fail "SIGTERM"
     fi
     ;;
+standalone)
+    # Without access control nobody may read; with it, the agent answers on its own port.
+    port=$(rw_free_port)
+    printf 'rocommunity rackwatch-test 127.0.0.1\n' >"$RW_WORK/access.conf"
+    rw_spawn "$RW_WORK/standalone.log" "$daemon" --foreground --standalone "udp:127.0.0.1:$port" \
+        --snmp-config "$RW_WORK/access.conf"
+    pid=$RW_LAST_PID
+    ok=0
+    for _ in $(seq 50); do
+        if snmpget -v2c -c rackwatch-test -On -m '' -t 1 -r 0 "127.0.0.1:$port" \
+            .1.3.6.1.4.1.8072.9999.9999.7225.1.1.1.0 2>/dev/null | grep -q 'STRING: "'; then
+            ok=1
+            break
+        fi
+        sleep 0.1
+    done
+    if [[ $ok -eq 1 ]]; then rw_pass "standalone agent answers rwAgentVersion"; else
+        RW_OUT=$(cat "$RW_WORK/standalone.log"); rw_fail "standalone agent"; fi
+    rw_run snmpget -v2c -c public -On -m '' -t 1 -r 0 "127.0.0.1:$port" \
+        .1.3.6.1.4.1.8072.9999.9999.7225.1.1.1.0
+    if [[ $RW_RC -ne 0 ]] && grep -q "Timeout" <<<"$RW_ERR"; then
+        rw_pass "a community the access file does not grant gets no answer"
+    else
+        rw_fail "unknown community answered"
+    fi
+    kill -TERM "$pid"
+    wait "$pid"
+    RW_RC=$?
+    if [[ $RW_RC -eq 0 ]]; then rw_pass "standalone stops on SIGTERM"; else rw_fail "stop"; fi
+    ;;
 usage)
     rw_expect "--version" 0 "^rackwatchd [0-9]+\.[0-9]+" "$daemon" --version
     rw_expect "--help" 0 "^Usage: rackwatchd" "$daemon" --help
@@ -47,7 +77,7 @@ usage)
     rw_expect_output "stray argument message" "^rackwatchd: unexpected argument 'extra'$"
     ;;
 *)
-    echo "usage: $0 agentx|usage" >&2
+    echo "usage: $0 agentx|standalone|usage" >&2
     exit 2
     ;;
 esac

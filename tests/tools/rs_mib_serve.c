@@ -4,6 +4,8 @@
  * tested against a real snmpd without any Redfish device.
  *
  *   rs_mib_serve AGENTX_SOCKET INDEX_FILE [PDUS OUTLETS]
+ *   rs_mib_serve udp:ADDRESS:PORT INDEX_FILE [PDUS OUTLETS]   (standalone agent; access
+ *                from the snmpd.conf-style file named by $RS_SNMP_CONFIG)
  *
  * With PDUS and OUTLETS it serves that many synthetic PDU endpoints of that many outlets
  * each instead (for bench/snmp_walk.sh).
@@ -212,7 +214,12 @@ main(int argc, char **argv)
         (void)fprintf(stderr, "usage: rs_mib_serve AGENTX_SOCKET INDEX_FILE [PDUS OUTLETS]\n");
         return 2;
     }
-    agent.agentx_socket = argv[1];
+    if (strncmp(argv[1], "udp:", 4) == 0) {
+        agent.standalone = argv[1];
+        agent.snmp_config = getenv("RS_SNMP_CONFIG");
+    } else {
+        agent.agentx_socket = argv[1];
+    }
     (void)sigemptyset(&mask);
     (void)sigaddset(&mask, SIGTERM);
     (void)sigaddset(&mask, SIGUSR1);
