@@ -1,0 +1,189 @@
+/*
+ * rf_client_int.h: what the pieces of the Redfish client share, and nothing outside
+ * redfish/rf_client.c, rf_session.c, rf_xfer.c and rf_loop.c may include.
+ *
+ *   rf_client.c   public API, services, queues and scheduling
+ *   rf_xfer.c     one transfer: easy handle, callbacks, TLS pin, result and retries
+ *   rf_session.c  Redfish sessions: login, token, re-login, logout
+ *   rf_loop.c     the drivers: curl's socket/timer hooks, the built-in epoll loop, drain
+ *
+ * Life of a request: rf_client_get() allocates a struct rf_req and queues it on its
+ * service; rf_sched_pump() starts it (rf_xfer_start()) when the service, the client and
+ * the session allow; the easy handle carries it in CURLOPT_PRIVATE; rf_loop_drain() removes
+ * the handle from the multi and then hands it to rf_xfer_finish(), which completes it (done
+ * function, then free) or queues it again (retry after 503, replay after re-login).
+ */
+#ifndef RF_CLIENT_INT_H
+#define RF_CLIENT_INT_H
+
+#include <curl/curl.h>
+
+#include "rf_client.h"
+#include "rf_http.h"
+#include "rw_buf.h"
+
+enum rf_req_kind {
+    RF_REQ_GET,
+    RF_REQ_LOGIN,
+    RF_REQ_LOGOUT,
+};
+
+enum rf_sess_state {
+    RF_SESS_NONE,    /* no session; the next GET queues a login */
+    RF_SESS_PENDING, /* a login is queued or running; GETs wait behind it */
+    RF_SESS_READY,   /* token valid as far as we know */
+};
+
+/* Why a transfer was cut by one of our callbacks. */
+enum rf_cut {
+    RF_CUT_NONE,
+    RF_CUT_BODY,
+    RF_CUT_HEADERS,
+    RF_CUT_NOMEM,
+};
+
+/* A request header list shared by the requests of one session; freed by its last user. */
+struct rf_hdrs {
+    struct curl_slist *list;
+    int refs;
+};
+
+struct rf_req {
+    struct rf_req *next; /* in the service's queue or active list, or the failed list */
+    struct rf_service *ep;
+    enum rf_req_kind kind;
+    char *path; /* owned; absolute path with query */
+    rf_done_fn *done;
+    void *ctx;
+    CURL *easy;                  /* owned while running */
+    struct rf_hdrs *hdrs;        /* a reference while running (GET) */
+    struct curl_slist *own_hdrs; /* login and logout carry their own */
+    char *post;                  /* login body (holds the password): wiped and freed */
+    char *token;                 /* logout: the session's token */
+    struct rw_buf body;
+    size_t header_bytes;
+    enum rf_cut cut;
+    char *x_token;      /* response X-Auth-Token */
+    char *location;     /* response Location */
+    char *retry_after;  /* response Retry-After */
+    unsigned sess_gen;  /* the session a GET was sent with */
+    int reusable;       /* easy is fully set up and may serve another GET */
+    int replayed;       /* already re-sent once after a 401 */
+    int retries;        /* 503/429 retries so far */
+    enum rw_rc fail_rc; /* for the failed list: why it never started */
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+/*
+ * Services are spread over several multi handles, RF_SHARD_SERVICES each: libcurl 7.88
+ * walks a multi's whole connection cache on every curl_multi_remove_handle().  Measured
+ * with 1000 services on loopback (nginx, 2 in flight, warm): one multi 300-450 us of CPU
+ * per request, multis of 32 services 140-210, of 8 services 125-200; 10 services 55-85.
+ */
+#define RF_SHARD_SERVICES 32
+
+struct rf_shard {
+    struct rf_client *client;
+    CURLM *multi;
+    int n_services;
+    long max_conns;   /* the sum of its services' max_in_flight */
+    int64_t curl_due; /* when curl wants socket_action(TIMEOUT); -1 none */
+};
+
+struct rf_service {
+    struct rf_service *next;      /* the client's list */
+    struct rf_service *wait_next; /* the client's list of services waiting for a slot */
+    int waiting;
+    struct rf_client *client;
+    struct rf_shard *shard;
+    CURL **idle; /* up to max_in_flight easy handles kept for the next GETs */
+    int n_idle;
+    char *base; /* "scheme://host:port" */
+    char *user;
+    char *pass;
+    char *ca_file;
+    enum rf_auth auth;
+    int insecure;
+    int has_pin;
+    unsigned char pin[RF_HTTP_FP_LEN];
+    int pin_failed; /* the last handshake presented another certificate */
+    unsigned char pin_seen[RF_HTTP_FP_LEN];
+    long connect_timeout_ms;
+    long timeout_ms;
+    int max_in_flight;
+    size_t body_max;
+    int max_retries;
+    long retry_cap_ms;
+    struct rf_req *q_head; /* waiting to start, in order */
+    struct rf_req *q_tail;
+    struct rf_req *active; /* running */
+    int in_flight;
+    int64_t backoff_until; /* monotonic ms; 0: not backing off */
+    enum rf_sess_state sess;
+    unsigned sess_gen; /* bumped at each new session */
+    char *token;
+    char *sess_path;      /* the session resource, for DELETE; NULL if unknown */
+    struct rf_hdrs *hdrs; /* headers of GETs: Accept, OData-Version, the token */
+};
+
+struct rf_client {
+    struct rf_shard **shards;
+    int n_shards;
+    struct rf_shard **fd_shard; /* which shard a socket belongs to, by fd */
+    int fd_cap;
+    struct rf_service *eps;
+    struct rf_service *eps_tail;
+    int n_eps;
+    struct rf_service *wait_head;
+    struct rf_service *wait_tail;
+    struct rf_req *failed; /* never started; completed by the next drain */
+    int max_total;
+    int in_flight;
+    int pending; /* live struct rf_req */
+    const struct rw_log *log;
+    char *user_agent;
+    /* the loop: the built-in epoll one, or the caller's (external) */
+    int external;
+    rf_watch_fn *watch;
+    rf_timer_fn *timer;
+    void *loop_ctx;
+    int epfd;             /* built-in loop; -1 until the first rf_client_run() */
+    int64_t internal_due; /* built-in loop's timer, monotonic ms; -1 none */
+    int64_t backoff_due;  /* earliest service back-off end; -1 none */
+    int64_t armed_due;    /* what the loop's timer is set to; -1 none */
+};
+
+/* rf_client.c */
+void rf_req_free(struct rf_req *req);
+void rf_sched_push_front(struct rf_service *ep, struct rf_req *req);
+void rf_sched_pump(struct rf_service *ep);
+void rf_sched_kick(struct rf_client *client);
+void rf_sched_backoff(struct rf_service *ep, int64_t until);
+void rf_sched_release_backoffs(struct rf_client *client, int64_t now);
+struct rf_req *rf_req_new(struct rf_service *ep, enum rf_req_kind kind, const char *path);
+void rf_req_complete(struct rf_req *req, enum rw_rc rc, long status, const char *msg);
+
+/* rf_xfer.c */
+RW_MUSTCHECK enum rw_rc rf_xfer_start(struct rf_req *req, struct rw_err *err);
+void rf_xfer_finish(struct rf_req *req, CURLcode code);
+void rf_xfer_abort(struct rf_req *req);
+void rf_xfer_release(struct rf_req *req);
+
+/* rf_session.c */
+RW_MUSTCHECK enum rw_rc rf_session_hdrs(struct rf_service *ep, struct rw_err *err);
+void rf_hdrs_unref(struct rf_hdrs *hdrs);
+struct rf_req *rf_session_login_req(struct rf_service *ep);
+void rf_session_login_done(struct rf_req *req, enum rw_rc rc, long status, const char *msg);
+void rf_session_logout_done(struct rf_req *req, enum rw_rc rc, long status, const char *msg);
+void rf_session_drop(struct rf_service *ep);
+struct rf_req *rf_session_logout_req(struct rf_service *ep);
+
+/* rf_loop.c */
+RW_MUSTCHECK enum rw_rc rf_loop_init(struct rf_client *client, struct rw_err *err);
+RW_MUSTCHECK enum rw_rc rf_loop_shard(struct rf_client *client, struct rf_shard **out,
+                                      struct rw_err *err);
+void rf_loop_cleanup(struct rf_client *client);
+void rf_loop_drain(struct rf_client *client);
+void rf_loop_arm(struct rf_client *client);
+
+#endif

@@ -1,0 +1,453 @@
+/*
+ * rf_loop: the drivers of the Redfish client.  libcurl always runs through its socket API
+ * (CURLMOPT_SOCKETFUNCTION/TIMERFUNCTION, curl_multi_socket_action): either into the
+ * caller's event loop (rf_client_set_loop()) or into the small epoll loop of
+ * rf_client_run().  Both therefore run exactly the same code, and the work per wake-up is
+ * proportional to the sockets that are ready, not to the transfers in flight.
+ */
+#include "rf_client_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RF_EPOLL_BATCH 64
+
+int64_t
+rf_client_now_ms(void)
+{
+    struct timespec ts;
+
+    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Records which shard fd belongs to (NULL: none); 0 when the map cannot grow. */
+static int
+fd_map(struct rf_client *c, int fd, struct rf_shard *shard)
+{
+    struct rf_shard **grown;
+    int cap;
+
+    if (fd >= c->fd_cap) {
+        if (shard == NULL) {
+            return 1;
+        }
+        cap = c->fd_cap > 0 ? c->fd_cap : 256;
+        while (cap <= fd) {
+            cap *= 2;
+        }
+        grown = realloc(c->fd_shard, sizeof(struct rf_shard *) * (size_t)cap);
+        if (grown == NULL) {
+            return 0;
+        }
+        memset(grown + c->fd_cap, 0, sizeof(struct rf_shard *) * (size_t)(cap - c->fd_cap));
+        c->fd_shard = grown;
+        c->fd_cap = cap;
+    }
+    c->fd_shard[fd] = shard;
+    return 1;
+}
+
+/* CURLMOPT_SOCKETFUNCTION: passes curl's interest in a socket to the loop. */
+static int
+on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
+{
+    struct rf_shard *shard = arg;
+    struct rf_client *c = shard->client;
+    int events = 0;
+
+    (void)easy;
+    (void)sockp;
+    if (fd < 0 || !fd_map(c, (int)fd, what == CURL_POLL_REMOVE ? NULL : shard)) {
+        return -1; /* out of memory: curl fails the transfer */
+    }
+    if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) {
+        events |= RF_EV_IN;
+    }
+    if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) {
+        events |= RF_EV_OUT;
+    }
+    c->watch(c->loop_ctx, (int)fd, events);
+    return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: records when curl wants its timeout action; arms the loop. */
+static int
+on_curl_timer(CURLM *multi, long timeout_ms, void *arg)
+{
+    struct rf_shard *shard = arg;
+
+    (void)multi;
+    shard->curl_due = timeout_ms < 0 ? -1 : rf_client_now_ms() + timeout_ms;
+    rf_loop_arm(shard->client);
+    return 0;
+}
+
+/* The built-in loop's watch hook: one epoll registration per socket. */
+static void
+epoll_watch(void *arg, int fd, int events)
+{
+    struct rf_client *c = arg;
+    struct epoll_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.data.fd = fd;
+    ev.events = ((events & RF_EV_IN) ? EPOLLIN : 0) | ((events & RF_EV_OUT) ? EPOLLOUT : 0);
+    if (events == 0) {
+        (void)epoll_ctl(c->epfd, EPOLL_CTL_DEL, fd, NULL);
+        return;
+    }
+    if (epoll_ctl(c->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT) {
+        /* On failure curl's timeout still ends the transfer. */
+        (void)epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev);
+    }
+}
+
+/* The built-in loop's timer hook. */
+static void
+epoll_timer(void *arg, long timeout_ms)
+{
+    struct rf_client *c = arg;
+
+    c->internal_due = timeout_ms < 0 ? -1 : rf_client_now_ms() + timeout_ms;
+}
+
+enum rw_rc
+rf_loop_init(struct rf_client *c, struct rw_err *err)
+{
+    c->backoff_due = -1;
+    c->armed_due = -1;
+    c->internal_due = -1;
+    c->watch = epoll_watch;
+    c->timer = epoll_timer;
+    c->loop_ctx = c;
+    c->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (c->epfd < 0) {
+        return rw_err_set(err, RW_ENOMEM, "epoll_create1: %s", strerror(errno));
+    }
+    return RW_OK;
+}
+
+/* Frees a shard and its multi handle (closing its connections). */
+static void
+shard_free(struct rf_shard *shard)
+{
+    if (shard != NULL) {
+        (void)curl_multi_cleanup(shard->multi);
+        free(shard);
+    }
+}
+
+/* A new multi handle wired to the client's loop; NULL when out of memory. */
+static struct rf_shard *
+shard_new(struct rf_client *c)
+{
+    struct rf_shard *shard = calloc(1, sizeof(*shard));
+    int bad = 0;
+
+    if (shard == NULL) {
+        return NULL;
+    }
+    shard->client = c;
+    shard->curl_due = -1;
+    shard->multi = curl_multi_init();
+    if (shard->multi == NULL) {
+        free(shard);
+        return NULL;
+    }
+    bad |= curl_multi_setopt(shard->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket) != CURLM_OK;
+    bad |= curl_multi_setopt(shard->multi, CURLMOPT_SOCKETDATA, shard) != CURLM_OK;
+    bad |= curl_multi_setopt(shard->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer) != CURLM_OK;
+    bad |= curl_multi_setopt(shard->multi, CURLMOPT_TIMERDATA, shard) != CURLM_OK;
+    if (bad) {
+        shard_free(shard);
+        return NULL;
+    }
+    return shard;
+}
+
+enum rw_rc
+rf_loop_shard(struct rf_client *c, struct rf_shard **out, struct rw_err *err)
+{
+    struct rf_shard **grown, *shard;
+
+    if (c->n_shards > 0 && c->shards[c->n_shards - 1]->n_services < RF_SHARD_SERVICES) {
+        *out = c->shards[c->n_shards - 1];
+        return RW_OK;
+    }
+    grown = realloc(c->shards, sizeof(struct rf_shard *) * (size_t)(c->n_shards + 1));
+    if (grown == NULL) {
+        return rw_err_set(err, RW_ENOMEM, "out of memory");
+    }
+    c->shards = grown;
+    shard = shard_new(c);
+    if (shard == NULL) {
+        return rw_err_set(err, RW_ENOMEM, "cannot create a curl multi handle");
+    }
+    c->shards[c->n_shards++] = shard;
+    *out = shard;
+    return RW_OK;
+}
+
+void
+rf_loop_cleanup(struct rf_client *c)
+{
+    int i;
+
+    for (i = 0; i < c->n_shards; i++) {
+        shard_free(c->shards[i]);
+    }
+    free(c->shards);
+    c->shards = NULL;
+    c->n_shards = 0;
+    free(c->fd_shard);
+    c->fd_shard = NULL;
+    c->fd_cap = 0;
+    if (c->epfd >= 0) {
+        (void)close(c->epfd);
+        c->epfd = -1;
+    }
+}
+
+/* The earliest time a shard wants curl's timeout action; -1 none. */
+static int64_t
+curl_due(const struct rf_client *c)
+{
+    int64_t due = -1;
+    int i;
+
+    for (i = 0; i < c->n_shards; i++) {
+        if (c->shards[i]->curl_due >= 0 && (due < 0 || c->shards[i]->curl_due < due)) {
+            due = c->shards[i]->curl_due;
+        }
+    }
+    return due;
+}
+
+void
+rf_loop_arm(struct rf_client *c)
+{
+    int64_t due = curl_due(c), now;
+
+    if (c->backoff_due >= 0 && (due < 0 || c->backoff_due < due)) {
+        due = c->backoff_due;
+    }
+    if (c->failed != NULL) {
+        due = 0;
+    }
+    if (due == c->armed_due && due != 0) {
+        return;
+    }
+    c->armed_due = due;
+    now = rf_client_now_ms();
+    c->timer(c->loop_ctx, due < 0 ? -1L : due <= now ? 0L : (long)(due - now));
+}
+
+/* Completes the requests that never started. */
+static void
+drain_failed(struct rf_client *c)
+{
+    struct rf_req *req;
+
+    while (c->failed != NULL) {
+        req = c->failed;
+        c->failed = req->next;
+        req->next = NULL;
+        rf_req_complete(req, req->fail_rc, 0, req->errbuf);
+    }
+}
+
+/* Takes req off its service's running list. */
+static void
+unlink_active(struct rf_req *req)
+{
+    struct rf_service *ep = req->ep;
+    struct rf_req **at = &ep->active;
+
+    while (*at != NULL && *at != req) {
+        at = &(*at)->next;
+    }
+    if (*at == req) {
+        *at = req->next;
+    }
+    req->next = NULL;
+    ep->in_flight--;
+    ep->client->in_flight--;
+}
+
+/* Finishes the transfers one shard completed. */
+static void
+drain_shard(struct rf_shard *shard)
+{
+    struct rf_client *c = shard->client;
+    struct rf_service *ep;
+    struct rf_req *req;
+    CURLMsg *msg;
+    CURLcode code;
+    int left;
+
+    while ((msg = curl_multi_info_read(shard->multi, &left)) != NULL) {
+        if (msg->msg != CURLMSG_DONE) {
+            continue;
+        }
+        req = NULL;
+        code = msg->data.result;
+        (void)curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&req);
+        /* msg is invalid after this; the request is freed only after it. */
+        (void)curl_multi_remove_handle(shard->multi, msg->easy_handle);
+        ep = req->ep;
+        unlink_active(req);
+        rf_xfer_finish(req, code);
+        rf_sched_kick(c);
+        rf_sched_pump(ep);
+        drain_failed(c);
+    }
+}
+
+void
+rf_loop_drain(struct rf_client *c)
+{
+    int i;
+
+    drain_failed(c);
+    for (i = 0; i < c->n_shards; i++) {
+        drain_shard(c->shards[i]);
+    }
+}
+
+/* After curl or a timer did work: completions, back-offs, and the next timer. */
+static void
+after_action(struct rf_client *c)
+{
+    rf_loop_drain(c);
+    rf_sched_release_backoffs(c, rf_client_now_ms());
+    rf_loop_drain(c);
+    rf_loop_arm(c);
+}
+
+void
+rf_client_on_fd(struct rf_client *c, int fd, int events)
+{
+    struct rf_shard *shard = fd >= 0 && fd < c->fd_cap ? c->fd_shard[fd] : NULL;
+    int mask = 0, running;
+
+    if (shard == NULL) {
+        return; /* a socket curl gave up already */
+    }
+    mask |= (events & RF_EV_IN) ? CURL_CSELECT_IN : 0;
+    mask |= (events & RF_EV_OUT) ? CURL_CSELECT_OUT : 0;
+    mask |= (events & RF_EV_ERR) ? CURL_CSELECT_ERR : 0;
+    (void)curl_multi_socket_action(shard->multi, (curl_socket_t)fd, mask, &running);
+    /* Only this shard can have finished transfers: the others were not touched. */
+    drain_failed(c);
+    drain_shard(shard);
+    rf_sched_release_backoffs(c, rf_client_now_ms());
+    drain_failed(c);
+    rf_loop_arm(c);
+}
+
+void
+rf_client_on_timer(struct rf_client *c)
+{
+    int64_t now = rf_client_now_ms();
+    int running, i;
+
+    c->armed_due = -1;
+    for (i = 0; i < c->n_shards; i++) {
+        if (c->shards[i]->curl_due >= 0 && now >= c->shards[i]->curl_due) {
+            c->shards[i]->curl_due = -1;
+            (void)curl_multi_socket_action(c->shards[i]->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        }
+    }
+    after_action(c);
+}
+
+enum rw_rc
+rf_client_set_loop(struct rf_client *c, rf_watch_fn *watch, rf_timer_fn *timer, void *ctx,
+                   struct rw_err *err)
+{
+    if (watch == NULL || timer == NULL) {
+        return rw_err_set(err, RW_EINVAL, "rf_client_set_loop: a hook is NULL");
+    }
+    if (c->pending != 0 || c->external) {
+        return rw_err_set(err, RW_EINVAL, "rf_client_set_loop: the client is already in use");
+    }
+    c->external = 1;
+    c->watch = watch;
+    c->timer = timer;
+    c->loop_ctx = ctx;
+    c->armed_due = -1;
+    rf_loop_arm(c);
+    return RW_OK;
+}
+
+/* Milliseconds epoll may sleep: until the client's timer or the deadline. */
+static int
+epoll_wait_ms(const struct rf_client *c, int64_t deadline_ms)
+{
+    int64_t now = rf_client_now_ms(), due = c->internal_due;
+
+    if (deadline_ms > 0 && (due < 0 || deadline_ms < due)) {
+        due = deadline_ms;
+    }
+    if (due < 0) {
+        return 1000; /* nothing armed yet: look again soon */
+    }
+    if (due <= now) {
+        return 0;
+    }
+    return due - now > 60000 ? 60000 : (int)(due - now);
+}
+
+/* One epoll round: waits, then hands ready sockets and an expired timer to the client. */
+static enum rw_rc
+epoll_round(struct rf_client *c, int64_t deadline_ms, struct rw_err *err)
+{
+    struct epoll_event evs[RF_EPOLL_BATCH];
+    int n, i, events;
+
+    n = epoll_wait(c->epfd, evs, RF_EPOLL_BATCH, epoll_wait_ms(c, deadline_ms));
+    if (n < 0 && errno != EINTR) {
+        return rw_err_set(err, RW_ENOMEM, "epoll_wait: %s", strerror(errno));
+    }
+    for (i = 0; i < n; i++) {
+        events = (evs[i].events & EPOLLIN) ? RF_EV_IN : 0;
+        events |= (evs[i].events & EPOLLOUT) ? RF_EV_OUT : 0;
+        events |= (evs[i].events & (EPOLLERR | EPOLLHUP)) ? RF_EV_ERR : 0;
+        rf_client_on_fd(c, evs[i].data.fd, events);
+    }
+    if (c->internal_due >= 0 && rf_client_now_ms() >= c->internal_due) {
+        c->internal_due = -1;
+        rf_client_on_timer(c);
+    }
+    return RW_OK;
+}
+
+enum rw_rc
+rf_client_run(struct rf_client *c, int64_t deadline_ms, struct rw_err *err)
+{
+    enum rw_rc rc;
+
+    if (c->external) {
+        return rw_err_set(err, RW_EINVAL, "rf_client_run: the client runs in an event loop");
+    }
+    for (;;) {
+        rf_loop_drain(c);
+        if (c->pending == 0) {
+            return RW_OK;
+        }
+        if (deadline_ms > 0 && rf_client_now_ms() >= deadline_ms) {
+            return rw_err_set(err, RW_ETIMEOUT, "deadline passed with %d requests pending",
+                              c->pending);
+        }
+        rc = epoll_round(c, deadline_ms, err);
+        if (rc != RW_OK) {
+            return rc;
+        }
+    }
+}
