@@ -14,11 +14,18 @@ RW_PASSES=0
 RW_WORK=$(mktemp -d "$RW_TEST_TMP/$(basename "$0" .sh).XXXXXX")
 
 rw_cleanup() {
-    local pid
+    local pid live=()
+    # Only our own children that are still running: a reaped PID may belong to a stranger
+    # by now (pid_max wraps quickly when servers spawn threads).
     for pid in "${RW_PIDS[@]}"; do
+        if [[ $(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f2) == "$$" ]]; then
+            live+=("$pid")
+        fi
+    done
+    for pid in "${live[@]}"; do
         kill "$pid" 2>/dev/null
     done
-    for pid in "${RW_PIDS[@]}"; do
+    for pid in "${live[@]}"; do
         wait "$pid" 2>/dev/null
     done
     rm -rf "$RW_WORK"
