@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "rw_buf.h"
+#include "rw_file.h"
 #include "rw_parse.h"
 
 #define KEY_MAX   (RW_KNOWN_SPOKES_HOST_MAX + 10) /* "[host]:65535" */
@@ -402,94 +403,14 @@ rw_known_spokes_format(const struct rw_known_spokes *ks, char **out, struct rw_e
     return *out != NULL ? RW_OK : rw_err_set(err, RW_ENOMEM, "known spokes: out of memory");
 }
 
-static enum rw_rc
-write_all(int fd, const char *text, size_t len, const char *path, struct rw_err *err)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, text, len);
-
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            return rw_err_set(err, RW_EINVAL, "%s: cannot write: %s", path, strerror(errno));
-        }
-        text += n;
-        len -= (size_t)n;
-    }
-    return RW_OK;
-}
-
-/* Flushes the directory holding path so the rename survives a crash; best effort. */
-static void
-sync_dir(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    size_t len = slash == NULL ? 1 : (slash == path ? 1 : (size_t)(slash - path));
-    int fd;
-
-    if (len >= sizeof(dir)) {
-        return;
-    }
-    memcpy(dir, slash == NULL ? "." : path, len);
-    dir[len] = '\0';
-    fd = open(dir, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        (void)close(fd);
-    }
-}
-
-/* Writes text to a new temporary file next to path, named in tmp; fd closed. */
-static enum rw_rc
-write_temp(const char *path, const char *text, char *tmp, size_t tmplen, struct rw_err *err)
-{
-    enum rw_rc rc;
-    int fd;
-
-    if (snprintf(tmp, tmplen, "%s.tmpXXXXXX", path) >= (int)tmplen) {
-        return rw_err_set(err, RW_EINVAL, "%s: path too long", path);
-    }
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        tmp[0] = '\0';
-        return rw_err_set(err, RW_EINVAL, "%s: cannot create a temporary file: %s", path,
-                          strerror(errno));
-    }
-    rc = write_all(fd, text, strlen(text), path, err);
-    if (rc == RW_OK && fchmod(fd, 0644) != 0) {
-        rc = rw_err_set(err, RW_EINVAL, "%s: cannot set mode 0644: %s", path, strerror(errno));
-    }
-    if (rc == RW_OK && fsync(fd) != 0) {
-        rc = rw_err_set(err, RW_EINVAL, "%s: cannot sync: %s", path, strerror(errno));
-    }
-    if (close(fd) != 0 && rc == RW_OK) {
-        rc = rw_err_set(err, RW_EINVAL, "%s: cannot write: %s", path, strerror(errno));
-    }
-    return rc;
-}
-
 enum rw_rc
 rw_known_spokes_save(const struct rw_known_spokes *ks, const char *path, struct rw_err *err)
 {
-    char tmp[4096 + 16];
     char *text = NULL;
-    enum rw_rc rc;
+    enum rw_rc rc = rw_known_spokes_format(ks, &text, err);
 
-    tmp[0] = '\0';
-    rc = rw_known_spokes_format(ks, &text, err);
-    if (rc == RW_OK && text != NULL) {
-        rc = write_temp(path, text, tmp, sizeof(tmp), err);
-    }
-    if (rc == RW_OK && rename(tmp, path) != 0) {
-        rc = rw_err_set(err, RW_EINVAL, "%s: cannot replace: %s", path, strerror(errno));
-    }
-    if (rc != RW_OK && tmp[0] != '\0') {
-        (void)unlink(tmp);
-    }
     if (rc == RW_OK) {
-        sync_dir(path);
+        rc = rw_file_write_atomic(path, text, strlen(text), 0644, err);
     }
     free(text);
     return rc;

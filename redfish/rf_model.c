@@ -166,12 +166,15 @@ rf_array_grow(void **v, size_t *n, size_t elem, void **out, struct rw_err *err)
 {
     char *grown;
 
+    /* The codes are returned as constants so that callers' analysis sees *out set on RW_OK. */
     if (*n >= RF_MEMBERS_MAX) {
-        return rw_err_set(err, RW_ETOOBIG, "more than %d members", RF_MEMBERS_MAX);
+        (void)rw_err_set(err, RW_ETOOBIG, "more than %d members", RF_MEMBERS_MAX);
+        return RW_ETOOBIG;
     }
     grown = realloc(*v, (*n + 1) * elem);
     if (grown == NULL) {
-        return rw_err_set(err, RW_ENOMEM, "out of memory");
+        (void)rw_err_set(err, RW_ENOMEM, "out of memory");
+        return RW_ENOMEM;
     }
     memset(grown + *n * elem, 0, elem);
     *v = grown;

@@ -130,9 +130,10 @@ void rf_endpoint_free(struct rf_endpoint *ep);
 RW_MUSTCHECK enum rw_rc rf_str_set(char **dst, const char *src, struct rw_err *err);
 
 /*
- * Appends a zeroed element of size elem to the array *v of *n elements, with every
- * double in it left for the caller to set (see rf_*_init below).  RW_ETOOBIG past
- * RF_MEMBERS_MAX, RW_ENOMEM.  *out receives the new element, borrowed from the array.
+ * Appends a zeroed element of size elem to the array *v of *n elements; the caller sets
+ * its absent readings to NAN (the rf_*_add() adders below do).  RW_ETOOBIG past
+ * RF_MEMBERS_MAX, RW_ENOMEM; the array is unchanged then.  *out receives the new
+ * element, borrowed from the array until the next growth.
  */
 RW_MUSTCHECK enum rw_rc rf_array_grow(void **v, size_t *n, size_t elem, void **out,
                                       struct rw_err *err);

@@ -21,6 +21,10 @@
 #include "rs_loop.h"
 #include "rs_mib.h"
 #include "rs_notify.h"
+#include "rs_poller.h"
+#include "rw_config.h"
+
+#include <curl/curl.h>
 #include "rw_log.h"
 #include "rw_parse.h"
 
@@ -50,6 +54,8 @@ struct daemon {
     struct rs_loop *loop;
     struct rs_index *index;
     struct rs_mib *mib;
+    struct rw_config *cfg;
+    struct rs_poller *poller;
     int signal_fd;
     int running;
     int reload_requested;
@@ -173,6 +179,10 @@ parse_options(int argc, char **argv, struct daemon_opts *opts)
         (void)fprintf(stderr, "%s: unexpected argument '%s'\n", RACKWATCHD_NAME, argv[optind]);
         return EXIT_USAGE;
     }
+    if (opts->config_path == NULL) {
+        (void)fprintf(stderr, "%s: --config FILE is required\n", RACKWATCHD_NAME);
+        return EXIT_USAGE;
+    }
     return -1;
 }
 
@@ -222,23 +232,72 @@ static void
 on_change(void *ctx, const struct rs_change *change)
 {
     const struct daemon *daemon = ctx;
+    char line[512];
 
-    rw_log(&daemon->log, RW_LOG_NOTICE, "%s %s: changed from %d to %d",
-           change->text1 != NULL ? change->text1 : "", change->text2 != NULL ? change->text2 : "",
-           change->old_value, change->new_value);
-    rs_notify_change(change);
+    rw_log(&daemon->log, RW_LOG_NOTICE, "%s", rs_change_describe(change, line, sizeof(line)));
+    if (daemon->cfg->notifications) {
+        rs_notify_change(change);
+    }
 }
 
 static enum rw_rc
 start_tables(struct daemon *daemon, struct rw_err *err)
 {
+    struct rs_poller_opts popts = {.loop = daemon->loop, .log = &daemon->log};
+
     if (rs_index_new(&daemon->index, err) != RW_OK ||
         rs_mib_new(daemon->index, on_change, daemon, &daemon->mib, err) != RW_OK) {
         return err->code;
     }
     rs_mib_set_agent(daemon->mib, RACKWATCH_VERSION, time(NULL));
     rs_mib_config_loaded(daemon->mib, time(NULL));
-    return RW_OK;
+    popts.mib = daemon->mib;
+    popts.index = daemon->index;
+    if (rs_poller_new(&popts, &daemon->poller, err) != RW_OK) {
+        return err->code;
+    }
+    return rs_poller_configure(daemon->poller, daemon->cfg, err);
+}
+
+/* SIGHUP: a configuration that loads replaces the running one; one that does not is
+ * reported and the daemon goes on as it was. */
+static void
+reload(struct daemon *daemon)
+{
+    struct rw_config *cfg = NULL;
+    struct rw_err err;
+
+    rw_err_clear(&err);
+    if (rw_config_load(daemon->opts.config_path, &cfg, &err) != RW_OK ||
+        rs_poller_configure(daemon->poller, cfg, &err) != RW_OK) {
+        rw_log(&daemon->log, RW_LOG_ERR, "reload failed, configuration unchanged: %s", err.msg);
+        rw_config_free(cfg);
+        return;
+    }
+    rw_config_free(daemon->cfg);
+    daemon->cfg = cfg;
+    rs_mib_config_loaded(daemon->mib, time(NULL));
+    rw_log(&daemon->log, RW_LOG_NOTICE, "reloaded %s: %zu endpoints", daemon->opts.config_path,
+           cfg->n_endpoints);
+}
+
+/* SIGTERM: the snapshot is written and the sessions are logged out, for at most 5 s. */
+static void
+shut_down(struct daemon *daemon)
+{
+    int64_t deadline = rs_now_ms() + 5000;
+    struct rw_err err;
+
+    rw_err_clear(&err);
+    if (daemon->poller == NULL) {
+        return;
+    }
+    rs_poller_shutdown(daemon->poller);
+    while (!rs_poller_idle(daemon->poller) && rs_now_ms() < deadline) {
+        if (rs_loop_run_once(daemon->loop, 100, &err) != RW_OK) {
+            break;
+        }
+    }
 }
 
 static enum rw_rc
@@ -246,7 +305,8 @@ daemon_start(struct daemon *daemon, struct rw_err *err)
 {
     struct rs_agent_opts agent = {
         .name = RACKWATCHD_NAME,
-        .agentx_socket = daemon->opts.agentx_socket,
+        .agentx_socket = daemon->opts.agentx_socket != NULL ? daemon->opts.agentx_socket
+                                                            : daemon->cfg->agentx_socket,
         .ping_interval_s = daemon->opts.ping_interval_s,
         .use_syslog = daemon->opts.use_syslog,
         .standalone = daemon->opts.standalone,
@@ -264,15 +324,15 @@ static enum rw_rc
 daemon_run(struct daemon *daemon, struct rw_err *err)
 {
     daemon->running = 1;
-    rw_log(&daemon->log, RW_LOG_NOTICE, "started; AgentX socket %s",
-           daemon->opts.agentx_socket != NULL ? daemon->opts.agentx_socket : "(default)");
+    rw_log(&daemon->log, RW_LOG_NOTICE, "started: %zu endpoints from %s", daemon->cfg->n_endpoints,
+           daemon->opts.config_path);
     while (daemon->running) {
         if (rs_loop_run_once(daemon->loop, 1000, err) != RW_OK) {
             return err->code;
         }
         if (daemon->reload_requested) {
             daemon->reload_requested = 0;
-            rw_log(&daemon->log, RW_LOG_NOTICE, "SIGHUP: reloading the configuration");
+            reload(daemon);
         }
     }
     return RW_OK;
@@ -295,11 +355,24 @@ main(int argc, char **argv)
     } else {
         rw_log_init_stderr(&daemon.log, RACKWATCHD_NAME, daemon.opts.log_level);
     }
+    if (rw_config_load(daemon.opts.config_path, &daemon.cfg, &err) != RW_OK) {
+        (void)fprintf(stderr, "%s: %s\n", RACKWATCHD_NAME, err.msg);
+        return EXIT_USAGE;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        (void)fprintf(stderr, "%s: cannot initialise libcurl\n", RACKWATCHD_NAME);
+        rw_config_free(daemon.cfg);
+        return EXIT_FAILED;
+    }
     rc = EXIT_OK;
     if (daemon_start(&daemon, &err) != RW_OK || daemon_run(&daemon, &err) != RW_OK) {
         rw_log(&daemon.log, RW_LOG_ERR, "%s", err.msg);
         rc = EXIT_FAILED;
     }
+    shut_down(&daemon);
+    rs_poller_free(daemon.poller);
+    rw_config_free(daemon.cfg);
+    curl_global_cleanup();
     rs_mib_free(daemon.mib);
     rs_index_free(daemon.index);
     rs_agent_stop(RACKWATCHD_NAME);

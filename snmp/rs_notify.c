@@ -1,5 +1,6 @@
 #include "rs_notify.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <net-snmp/net-snmp-config.h>
@@ -132,4 +133,44 @@ rs_notify_change(const struct rs_change *change)
         snmp_free_varbind(vars);
         return;
     }
+}
+
+static const char *
+enum_name(const char *const *names, size_t n, int32_t value)
+{
+    return value >= 1 && (size_t)value <= n ? names[value - 1] : "?";
+}
+
+const char *
+rs_change_describe(const struct rs_change *change, char *buf, size_t len)
+{
+    static const char *const health[] = {"ok", "warning", "critical", "unknown"};
+    static const char *const power[] = {"on",         "off",         "unknown",
+                                        "poweringOn", "poweringOff", "paused"};
+    static const char *const data[] = {"ok", "stale", "unavailable"};
+    const char *t1 = change->text1 != NULL ? change->text1 : "";
+    const char *t2 = change->text2 != NULL ? change->text2 : "";
+    int32_t o = change->old_value, n = change->new_value;
+
+    switch (change->kind) {
+    case RS_CHANGE_PDU_HEALTH:
+    case RS_CHANGE_SERVER_HEALTH:
+        (void)snprintf(buf, len, "%s %s (%s): health %s -> %s",
+                       change->kind == RS_CHANGE_PDU_HEALTH ? "PDU" : "server", t1, t2,
+                       enum_name(health, 4, o), enum_name(health, 4, n));
+        break;
+    case RS_CHANGE_SERVER_POWER:
+        (void)snprintf(buf, len, "server %s (%s): power %s -> %s", t1, t2, enum_name(power, 6, o),
+                       enum_name(power, 6, n));
+        break;
+    case RS_CHANGE_OUTLET_STATE:
+        (void)snprintf(buf, len, "outlet %s of PDU %s: state %s -> %s", t2, t1,
+                       enum_name(power, 6, o), enum_name(power, 6, n));
+        break;
+    case RS_CHANGE_DATA_STATUS:
+        (void)snprintf(buf, len, "endpoint %s: data %s -> %s%s%s%s", t1, enum_name(data, 3, o),
+                       enum_name(data, 3, n), *t2 != '\0' ? " (" : "", t2, *t2 != '\0' ? ")" : "");
+        break;
+    }
+    return buf;
 }

@@ -5,11 +5,13 @@
 . "$(dirname "$0")/snmp_lib.sh"
 command -v snmpd >/dev/null || rw_skip "snmpd not installed"
 daemon=$RW_BIN_DIR/rackwatchd
+# A configuration with nothing to poll: these tests are about the SNMP side.
+printf 'state_file: %s/state.json\n' "$RW_WORK" >"$RW_WORK/empty.yaml"
 
 case "${1:-}" in
 agentx)
     rw_start_snmpd "$RW_WORK/snmp" || exit 1
-    rw_spawn "$RW_WORK/rackwatchd.log" "$daemon" --foreground \
+    rw_spawn "$RW_WORK/rackwatchd.log" "$daemon" --config "$RW_WORK/empty.yaml" --foreground \
         --agentx-socket "$RW_AGENTX_SOCKET" --ping-interval 1
     pid=$RW_LAST_PID
     if rw_wait_grep "$RW_WORK/rackwatchd.log" "AgentX subagent connected" 10; then
@@ -38,7 +40,8 @@ standalone)
     # Without access control nobody may read; with it, the agent answers on its own port.
     port=$(rw_free_port)
     printf 'rocommunity rackwatch-test 127.0.0.1\n' >"$RW_WORK/access.conf"
-    rw_spawn "$RW_WORK/standalone.log" "$daemon" --foreground --standalone "udp:127.0.0.1:$port" \
+    rw_spawn "$RW_WORK/standalone.log" "$daemon" --config "$RW_WORK/empty.yaml" --foreground \
+        --standalone "udp:127.0.0.1:$port" \
         --snmp-config "$RW_WORK/access.conf"
     pid=$RW_LAST_PID
     ok=0
@@ -73,7 +76,13 @@ usage)
     rw_expect_output "bad ping interval message" \
         "^rackwatchd: --ping-interval: expected 1-3600 seconds, got '0'$"
     rw_expect "bad log level" 2 "" "$daemon" --log-level loud
-    rw_expect "stray argument" 2 "" "$daemon" extra
+    rw_expect "no --config" 2 "" "$daemon" --foreground
+    rw_expect_output "no --config message" "^rackwatchd: --config FILE is required$"
+    printf 'defaults:\n  timout: 3\n' >"$RW_WORK/typo.yaml"
+    rw_expect "bad configuration" 2 "" "$daemon" --config "$RW_WORK/typo.yaml"
+    rw_expect_output "bad configuration names file:line:column" \
+        "^rackwatchd: .*typo.yaml:2:3: unknown key 'timout' in defaults \(did you mean 'timeout'\?\)$"
+    rw_expect "stray argument" 2 "" "$daemon" --config "$RW_WORK/empty.yaml" extra
     rw_expect_output "stray argument message" "^rackwatchd: unexpected argument 'extra'$"
     ;;
 *)

@@ -1,0 +1,945 @@
+#include "rf_snapshot.h"
+
+#include "rw_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "rf_map.h"
+
+/* One scalar key of the document and where it lives in its struct. */
+enum ftype {
+    F_STR,  /* char *, null when NULL */
+    F_NUM,  /* double, null when NAN */
+    F_INT,  /* int64_t >= 0, null when -1 */
+    F_BOOL, /* bool */
+    F_TIME, /* int64_t Unix time as RFC 3339, null when -1 */
+    F_KIND, /* enum rf_kind as its name */
+};
+
+struct field {
+    const char *key;
+    enum ftype type;
+    size_t off;
+    bool required;
+};
+
+#define FIELD(s, key, type, member)                                                                \
+    {                                                                                              \
+        key, type, offsetof(struct s, member), false                                               \
+    }
+
+static const struct field endpoint_fields[] = {
+    {"name", F_STR, offsetof(struct rf_endpoint, name), true},
+    FIELD(rf_endpoint, "url", F_STR, url),
+    FIELD(rf_endpoint, "kind", F_KIND, kind),
+    {"ok", F_BOOL, offsetof(struct rf_endpoint, ok), true},
+    FIELD(rf_endpoint, "error", F_STR, error),
+    FIELD(rf_endpoint, "polled_at", F_TIME, polled_at),
+    FIELD(rf_endpoint, "duration_ms", F_INT, duration_ms),
+    FIELD(rf_endpoint, "requests", F_INT, requests),
+};
+
+static const struct field pdu_fields[] = {
+    FIELD(rf_pdu, "id", F_STR, id),
+    FIELD(rf_pdu, "manufacturer", F_STR, manufacturer),
+    FIELD(rf_pdu, "model", F_STR, model),
+    FIELD(rf_pdu, "serial", F_STR, serial),
+    FIELD(rf_pdu, "firmware", F_STR, firmware),
+    FIELD(rf_pdu, "health", F_STR, health),
+    FIELD(rf_pdu, "power_w", F_NUM, power_w),
+    FIELD(rf_pdu, "energy_kwh", F_NUM, energy_kwh),
+    FIELD(rf_pdu, "temperature_c", F_NUM, temperature_c),
+};
+
+static const struct field inlet_fields[] = {
+    FIELD(rf_inlet, "id", F_STR, id),
+    FIELD(rf_inlet, "voltage_v", F_NUM, voltage_v),
+    FIELD(rf_inlet, "current_a", F_NUM, current_a),
+    FIELD(rf_inlet, "power_w", F_NUM, power_w),
+    FIELD(rf_inlet, "energy_kwh", F_NUM, energy_kwh),
+    FIELD(rf_inlet, "frequency_hz", F_NUM, frequency_hz),
+    FIELD(rf_inlet, "health", F_STR, health),
+    FIELD(rf_inlet, "rated_current_a", F_NUM, rated_current_a),
+};
+
+static const struct field branch_fields[] = {
+    FIELD(rf_branch, "id", F_STR, id),
+    FIELD(rf_branch, "current_a", F_NUM, current_a),
+    FIELD(rf_branch, "power_w", F_NUM, power_w),
+    FIELD(rf_branch, "breaker_state", F_STR, breaker_state),
+    FIELD(rf_branch, "health", F_STR, health),
+    FIELD(rf_branch, "rated_current_a", F_NUM, rated_current_a),
+};
+
+static const struct field outlet_fields[] = {
+    FIELD(rf_outlet, "id", F_STR, id),
+    FIELD(rf_outlet, "name", F_STR, name),
+    FIELD(rf_outlet, "power_state", F_STR, power_state),
+    FIELD(rf_outlet, "voltage_v", F_NUM, voltage_v),
+    FIELD(rf_outlet, "current_a", F_NUM, current_a),
+    FIELD(rf_outlet, "power_w", F_NUM, power_w),
+    FIELD(rf_outlet, "energy_kwh", F_NUM, energy_kwh),
+    FIELD(rf_outlet, "health", F_STR, health),
+    FIELD(rf_outlet, "rated_current_a", F_NUM, rated_current_a),
+};
+
+static const struct field server_fields[] = {
+    FIELD(rf_server, "id", F_STR, id),
+    FIELD(rf_server, "manufacturer", F_STR, manufacturer),
+    FIELD(rf_server, "model", F_STR, model),
+    FIELD(rf_server, "serial", F_STR, serial),
+    FIELD(rf_server, "power_state", F_STR, power_state),
+    FIELD(rf_server, "health", F_STR, health),
+    FIELD(rf_server, "power_w", F_NUM, power_w),
+    FIELD(rf_server, "inlet_temp_c", F_NUM, inlet_temp_c),
+};
+
+#define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- time ---- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+static int64_t
+days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+enum rw_rc
+rf_time_format(int64_t t, char *out, size_t size, struct rw_err *err)
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+
+    if (t < 0 || gmtime_r(&tt, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
+        strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+        return rw_err_set(err, RW_EINVAL, "time %lld cannot be written as RFC 3339", (long long)t);
+    }
+    return RW_OK;
+}
+
+/* n decimal digits at s into *out; false when any is not a digit. */
+static bool
+digits(const char *s, int n, int *out)
+{
+    int i;
+
+    *out = 0;
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return false;
+        }
+        *out = *out * 10 + (s[i] - '0');
+    }
+    return true;
+}
+
+/* The offset after the seconds: "Z", "+hh:mm" or "-hh:mm" (fractions skipped first). */
+static bool
+zone_offset(const char *p, int64_t *offset)
+{
+    int hh, mm;
+
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9'; p++) {
+        }
+    }
+    if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+        *offset = 0;
+        return true;
+    }
+    if ((*p != '+' && *p != '-') || !digits(p + 1, 2, &hh) || p[3] != ':' ||
+        !digits(p + 4, 2, &mm) || p[6] != '\0' || hh > 23 || mm > 59) {
+        return false;
+    }
+    *offset = (*p == '-' ? -1 : 1) * (int64_t)(hh * 3600 + mm * 60);
+    return true;
+}
+
+enum rw_rc
+rf_time_parse(const char *text, int64_t *out, struct rw_err *err)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, mo, d, h, mi, s;
+    int64_t offset;
+
+    if (text == NULL || strlen(text) < 20 || !digits(text, 4, &y) || text[4] != '-' ||
+        !digits(text + 5, 2, &mo) || text[7] != '-' || !digits(text + 8, 2, &d) ||
+        (text[10] != 'T' && text[10] != 't') || !digits(text + 11, 2, &h) || text[13] != ':' ||
+        !digits(text + 14, 2, &mi) || text[16] != ':' || !digits(text + 17, 2, &s) ||
+        !zone_offset(text + 19, &offset) || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+        h > 23 || mi > 59 || s > 60) {
+        return rw_err_set(err, RW_EPARSE, "\"%.40s\" is not an RFC 3339 date-time",
+                          text != NULL ? text : "");
+    }
+    *out = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 +
+           (s == 60 ? 59 : s) - offset;
+    return RW_OK;
+}
+
+/* ---- writing ---- */
+
+/* A JSON number for v: the shortest of %.15g and %.17g that reads back as v. */
+static struct json_object *
+new_number(double v)
+{
+    char text[40];
+
+    (void)snprintf(text, sizeof(text), "%.15g", v);
+    if (strtod(text, NULL) != v) {
+        (void)snprintf(text, sizeof(text), "%.17g", v);
+    }
+    return json_object_new_double_s(v, text);
+}
+
+/* The JSON value of one field; *val is NULL for JSON null.  RW_ENOMEM, RW_EINVAL. */
+static enum rw_rc
+field_value(const void *base, const struct field *f, struct json_object **val, struct rw_err *err)
+{
+    const char *p = (const char *)base + f->off;
+    char when[32];
+    int64_t i = -1;
+    double d = NAN;
+    bool present = true;
+
+    switch (f->type) {
+    case F_STR:
+        present = *(char *const *)p != NULL;
+        *val = present ? json_object_new_string(*(char *const *)p) : NULL;
+        break;
+    case F_NUM:
+        memcpy(&d, p, sizeof(d));
+        present = rf_has(d);
+        *val = present ? new_number(d) : NULL;
+        break;
+    case F_BOOL:
+        *val = json_object_new_boolean(*(const bool *)p);
+        break;
+    case F_KIND:
+        *val = json_object_new_string(rf_kind_name(*(const enum rf_kind *)p));
+        break;
+    case F_INT:
+        memcpy(&i, p, sizeof(i));
+        present = i >= 0;
+        *val = present ? json_object_new_int64(i) : NULL;
+        break;
+    case F_TIME:
+        memcpy(&i, p, sizeof(i));
+        present = i >= 0;
+        if (present && rf_time_format(i, when, sizeof(when), err) != RW_OK) {
+            return RW_EINVAL;
+        }
+        *val = present ? json_object_new_string(when) : NULL;
+        break;
+    }
+    return present && *val == NULL ? rw_err_set(err, RW_ENOMEM, "out of memory") : RW_OK;
+}
+
+/* Adds val (which may be NULL: JSON null) under key, taking it; RW_ENOMEM. */
+static enum rw_rc
+add(struct json_object *obj, const char *key, struct json_object *val, struct rw_err *err)
+{
+    if (json_object_object_add(obj, key, val) != 0) {
+        json_object_put(val);
+        return rw_err_set(err, RW_ENOMEM, "out of memory");
+    }
+    return RW_OK;
+}
+
+/* A new JSON object holding the scalar fields of base. */
+static enum rw_rc
+put_fields(const void *base, const struct field *fields, size_t n, struct json_object **out,
+           struct rw_err *err)
+{
+    struct json_object *obj = json_object_new_object(), *val = NULL;
+    enum rw_rc rc = obj == NULL ? rw_err_set(err, RW_ENOMEM, "out of memory") : RW_OK;
+    size_t i;
+
+    for (i = 0; rc == RW_OK && i < n; i++) {
+        rc = field_value(base, &fields[i], &val, err);
+        rc = rc != RW_OK ? rc : add(obj, fields[i].key, val, err);
+    }
+    if (rc != RW_OK) {
+        json_object_put(obj);
+        obj = NULL;
+    }
+    *out = obj;
+    return rc;
+}
+
+/* {"Line1": 1.5, ...}; NULL when out of memory. */
+static struct json_object *
+new_lines(const struct rf_lines *lines)
+{
+    struct json_object *obj = json_object_new_object(), *val;
+    size_t i;
+
+    for (i = 0; obj != NULL && i < lines->n; i++) {
+        val = rf_has(lines->v[i].value) ? new_number(lines->v[i].value) : NULL;
+        if ((rf_has(lines->v[i].value) && val == NULL) ||
+            json_object_object_add(obj, lines->v[i].line, val) != 0) {
+            json_object_put(val);
+            json_object_put(obj);
+            return NULL;
+        }
+    }
+    return obj;
+}
+
+static enum rw_rc
+put_lines(struct json_object *poly, const char *key, const struct rf_lines *lines,
+          struct rw_err *err)
+{
+    struct json_object *obj = new_lines(lines);
+
+    if (obj == NULL) {
+        return rw_err_set(err, RW_ENOMEM, "out of memory");
+    }
+    return add(poly, key, obj, err);
+}
+
+static enum rw_rc
+put_poly_phase(struct json_object *obj, const struct rf_inlet *in, struct rw_err *err)
+{
+    struct json_object *poly = json_object_new_object();
+    enum rw_rc rc = poly == NULL ? rw_err_set(err, RW_ENOMEM, "out of memory") : RW_OK;
+
+    rc = rc != RW_OK ? rc : put_lines(poly, "voltage_v", &in->phase_voltage_v, err);
+    rc = rc != RW_OK ? rc : put_lines(poly, "current_a", &in->phase_current_a, err);
+    rc = rc != RW_OK ? rc : put_lines(poly, "power_w", &in->phase_power_w, err);
+    if (rc != RW_OK) {
+        json_object_put(poly);
+        return rc;
+    }
+    return add(obj, "poly_phase", poly, err);
+}
+
+/* How one element type of the document is written and read. */
+typedef enum rw_rc put_extra_fn(struct json_object *obj, const void *elem, struct rw_err *err);
+typedef enum rw_rc get_extra_fn(const struct json_object *obj, void *elem, const char *path,
+                                struct rw_err *err);
+
+struct elem_desc {
+    const struct field *fields;
+    size_t n_fields;
+    size_t size;
+    put_extra_fn *put_extra; /* lists and objects after the scalar keys; may be NULL */
+    get_extra_fn *get_extra;
+};
+
+static put_extra_fn put_inlet_extra, put_pdu_extra, put_server_extra;
+static get_extra_fn get_inlet_extra, get_pdu_extra, get_server_extra;
+
+static const struct elem_desc inlet_desc = {
+    inlet_fields, NFIELDS(inlet_fields), sizeof(struct rf_inlet), put_inlet_extra, get_inlet_extra};
+static const struct elem_desc branch_desc = {branch_fields, NFIELDS(branch_fields),
+                                             sizeof(struct rf_branch), NULL, NULL};
+static const struct elem_desc outlet_desc = {outlet_fields, NFIELDS(outlet_fields),
+                                             sizeof(struct rf_outlet), NULL, NULL};
+static const struct elem_desc pdu_desc = {pdu_fields, NFIELDS(pdu_fields), sizeof(struct rf_pdu),
+                                          put_pdu_extra, get_pdu_extra};
+static const struct elem_desc server_desc = {server_fields, NFIELDS(server_fields),
+                                             sizeof(struct rf_server), put_server_extra,
+                                             get_server_extra};
+
+static enum rw_rc
+put_elem(const void *elem, const struct elem_desc *d, struct json_object **out, struct rw_err *err)
+{
+    enum rw_rc rc = put_fields(elem, d->fields, d->n_fields, out, err);
+
+    if (rc == RW_OK && d->put_extra != NULL) {
+        rc = d->put_extra(*out, elem, err);
+        if (rc != RW_OK) {
+            json_object_put(*out);
+            *out = NULL;
+        }
+    }
+    return rc;
+}
+
+/* Adds key: [elements] for the n elements of size d->size at v. */
+static enum rw_rc
+put_array(struct json_object *obj, const char *key, const void *v, size_t n,
+          const struct elem_desc *d, struct rw_err *err)
+{
+    struct json_object *arr = json_object_new_array(), *el = NULL;
+    enum rw_rc rc = arr == NULL ? rw_err_set(err, RW_ENOMEM, "out of memory") : RW_OK;
+    size_t i;
+
+    for (i = 0; rc == RW_OK && i < n; i++) {
+        rc = put_elem((const char *)v + i * d->size, d, &el, err);
+        if (rc == RW_OK && json_object_array_add(arr, el) != 0) {
+            json_object_put(el);
+            rc = rw_err_set(err, RW_ENOMEM, "out of memory");
+        }
+    }
+    if (rc != RW_OK) {
+        json_object_put(arr);
+        return rc;
+    }
+    return add(obj, key, arr, err);
+}
+
+static enum rw_rc
+put_inlet_extra(struct json_object *obj, const void *elem, struct rw_err *err)
+{
+    return put_poly_phase(obj, elem, err);
+}
+
+static enum rw_rc
+put_pdu_extra(struct json_object *obj, const void *elem, struct rw_err *err)
+{
+    const struct rf_pdu *pdu = elem;
+    enum rw_rc rc = put_array(obj, "inlets", pdu->inlets, pdu->n_inlets, &inlet_desc, err);
+
+    rc = rc != RW_OK
+             ? rc
+             : put_array(obj, "branches", pdu->branches, pdu->n_branches, &branch_desc, err);
+    return rc != RW_OK ? rc
+                       : put_array(obj, "outlets", pdu->outlets, pdu->n_outlets, &outlet_desc, err);
+}
+
+static enum rw_rc
+put_server_extra(struct json_object *obj, const void *elem, struct rw_err *err)
+{
+    const struct rf_server *srv = elem;
+    struct json_object *arr = json_object_new_array(), *s;
+    size_t i;
+
+    for (i = 0; arr != NULL && i < srv->n_conditions; i++) {
+        s = json_object_new_string(srv->conditions[i]);
+        if (s == NULL || json_object_array_add(arr, s) != 0) {
+            json_object_put(s);
+            json_object_put(arr);
+            arr = NULL;
+        }
+    }
+    if (arr == NULL) {
+        return rw_err_set(err, RW_ENOMEM, "out of memory");
+    }
+    return add(obj, "conditions", arr, err);
+}
+
+static enum rw_rc
+put_endpoint(const struct rf_endpoint *ep, struct json_object **out, struct rw_err *err)
+{
+    enum rw_rc rc = put_fields(ep, endpoint_fields, NFIELDS(endpoint_fields), out, err);
+
+    rc = rc != RW_OK ? rc : put_array(*out, "pdus", ep->pdus, ep->n_pdus, &pdu_desc, err);
+    rc = rc != RW_OK ? rc
+                     : put_array(*out, "servers", ep->servers, ep->n_servers, &server_desc, err);
+    if (rc != RW_OK) {
+        json_object_put(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+enum rw_rc
+rf_snapshot_format(struct rf_endpoint *const *eps, size_t n, unsigned flags, struct rw_buf *out,
+                   struct rw_err *err)
+{
+    struct json_object *root = json_object_new_object(), *arr = json_object_new_array(), *el;
+    enum rw_rc rc =
+        root == NULL || arr == NULL ? rw_err_set(err, RW_ENOMEM, "out of memory") : RW_OK;
+    const char *text;
+    size_t i, len = 0;
+    int jflags;
+
+    for (i = 0; rc == RW_OK && i < n; i++) {
+        rc = put_endpoint(eps[i], &el, err);
+        if (rc == RW_OK && json_object_array_add(arr, el) != 0) {
+            json_object_put(el);
+            rc = rw_err_set(err, RW_ENOMEM, "out of memory");
+        }
+    }
+    if (rc == RW_OK) {
+        rc = add(root, "endpoints", arr, err);
+        arr = NULL;
+    }
+    if (rc == RW_OK) {
+        jflags = JSON_C_TO_STRING_NOSLASHESCAPE | JSON_C_TO_STRING_SPACED;
+        if ((flags & RF_SNAPSHOT_PRETTY) != 0) {
+            jflags |= JSON_C_TO_STRING_PRETTY;
+        }
+        text = json_object_to_json_string_length(root, jflags, &len);
+        rc =
+            text == NULL ? rw_err_set(err, RW_ENOMEM, "out of memory") : rw_buf_add(out, text, len);
+        if (rc == RW_ETOOBIG || rc == RW_ENOMEM) {
+            (void)rw_err_set(err, rc, "snapshot of %zu bytes does not fit", len);
+        }
+    }
+    json_object_put(arr);
+    json_object_put(root);
+    return rc;
+}
+
+/* ---- reading ---- */
+
+/* Sets every number of a zeroed element to its "absent" value. */
+static void
+init_fields(void *base, const struct field *fields, size_t n)
+{
+    static const double absent = NAN;
+    static const int64_t unknown = -1;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (fields[i].type == F_NUM) {
+            memcpy((char *)base + fields[i].off, &absent, sizeof(absent));
+        } else if (fields[i].type == F_INT || fields[i].type == F_TIME) {
+            memcpy((char *)base + fields[i].off, &unknown, sizeof(unknown));
+        }
+    }
+}
+
+static enum rw_rc
+bad(struct rw_err *err, const char *path, const char *key, const char *want)
+{
+    return rw_err_set(err, RW_EPARSE, "%s%s%s: expected %s", path, *path != '\0' ? "." : "", key,
+                      want);
+}
+
+/* A string value: NUL-free, at most RF_STR_MAX bytes. */
+static enum rw_rc
+get_string(struct json_object *val, char **dst, const char *path, const char *key,
+           struct rw_err *err)
+{
+    const char *s = json_object_get_string(val);
+    int len = json_object_get_string_len(val);
+
+    if (len > RF_STR_MAX || strlen(s) != (size_t)len) {
+        return bad(err, path, key, "a string of at most 1024 bytes without NUL");
+    }
+    return rf_str_set(dst, s, err);
+}
+
+/* A number value: finite, at most RF_READING_MAX in magnitude. */
+static enum rw_rc
+get_number(const struct json_object *val, double *dst, const char *path, const char *key,
+           struct rw_err *err)
+{
+    double d = json_object_get_double(val);
+
+    if (!json_object_is_type(val, json_type_double) && !json_object_is_type(val, json_type_int)) {
+        return bad(err, path, key, "a number or null");
+    }
+    if (!isfinite(d) || fabs(d) > RF_READING_MAX) {
+        return bad(err, path, key, "a number of at most 1e15");
+    }
+    *dst = d;
+    return RW_OK;
+}
+
+static enum rw_rc
+get_time(struct json_object *val, int64_t *dst, const char *path, const char *key,
+         struct rw_err *err)
+{
+    if (!json_object_is_type(val, json_type_string) ||
+        rf_time_parse(json_object_get_string(val), dst, NULL) != RW_OK || *dst < 0) {
+        return bad(err, path, key, "an RFC 3339 date-time or null");
+    }
+    return RW_OK;
+}
+
+/* One scalar key; val is NULL for JSON null. */
+static enum rw_rc
+get_field(struct json_object *val, void *base, const struct field *f, const char *path,
+          struct rw_err *err)
+{
+    char *p = (char *)base + f->off;
+    int64_t i;
+
+    if (val == NULL && f->type != F_BOOL && f->type != F_KIND && !f->required) {
+        return RW_OK;
+    }
+    switch (f->type) {
+    case F_STR:
+        return json_object_is_type(val, json_type_string)
+                   ? get_string(val, (char **)p, path, f->key, err)
+                   : bad(err, path, f->key, "a string");
+    case F_NUM:
+        return get_number(val, (double *)p, path, f->key, err);
+    case F_BOOL:
+        if (!json_object_is_type(val, json_type_boolean)) {
+            return bad(err, path, f->key, "true or false");
+        }
+        *(bool *)p = json_object_get_boolean(val);
+        return RW_OK;
+    case F_KIND:
+        return json_object_is_type(val, json_type_string) &&
+                       rf_kind_parse(json_object_get_string(val), (enum rf_kind *)p) == RW_OK
+                   ? RW_OK
+                   : bad(err, path, f->key, "\"pdu\", \"server\" or \"auto\"");
+    case F_INT:
+        i = json_object_get_int64(val);
+        if (!json_object_is_type(val, json_type_int) || i < 0 || i == INT64_MAX) {
+            return bad(err, path, f->key, "a non-negative integer or null");
+        }
+        memcpy(p, &i, sizeof(i));
+        return RW_OK;
+    default:
+        return get_time(val, (int64_t *)p, path, f->key, err);
+    }
+}
+
+static enum rw_rc
+get_fields(const struct json_object *obj, void *base, const struct field *fields, size_t n,
+           const char *path, struct rw_err *err)
+{
+    struct json_object *val;
+    enum rw_rc rc = RW_OK;
+    size_t i;
+
+    if (!json_object_is_type(obj, json_type_object)) {
+        return rw_err_set(err, RW_EPARSE, "%s: expected an object", path);
+    }
+    for (i = 0; rc == RW_OK && i < n; i++) {
+        val = NULL;
+        if (!json_object_object_get_ex(obj, fields[i].key, &val)) {
+            if (fields[i].required) {
+                rc = rw_err_set(err, RW_EPARSE, "%s.%s: missing", path, fields[i].key);
+            }
+            continue;
+        }
+        rc = get_field(val, base, &fields[i], path, err);
+    }
+    return rc;
+}
+
+/* The value of key when it is present and not null; RW_EPARSE when it has another type. */
+static enum rw_rc
+get_typed(const struct json_object *obj, const char *key, enum json_type type,
+          struct json_object **val, const char *path, const char *want, struct rw_err *err)
+{
+    *val = NULL;
+    if (!json_object_object_get_ex(obj, key, val) || *val == NULL) {
+        return RW_OK;
+    }
+    return json_object_is_type(*val, type) ? RW_OK : bad(err, path, key, want);
+}
+
+static enum rw_rc
+get_array(const struct json_object *obj, const char *key, void **v, size_t *n,
+          const struct elem_desc *d, const char *path, struct rw_err *err)
+{
+    struct json_object *arr;
+    char sub[256];
+    void *slot;
+    size_t i, len;
+    enum rw_rc rc = get_typed(obj, key, json_type_array, &arr, path, "an array", err);
+
+    len = rc == RW_OK && arr != NULL ? json_object_array_length(arr) : 0;
+    if (len > RF_MEMBERS_MAX) {
+        return rw_err_set(err, RW_ETOOBIG, "%s.%s: more than %d entries", path, key,
+                          RF_MEMBERS_MAX);
+    }
+    for (i = 0; rc == RW_OK && i < len; i++) {
+        rc = rf_array_grow(v, n, d->size, &slot, err);
+        if (rc != RW_OK) {
+            break;
+        }
+        init_fields(slot, d->fields, d->n_fields);
+        (void)snprintf(sub, sizeof(sub), "%s.%s[%zu]", path, key, i);
+        rc = get_fields(json_object_array_get_idx(arr, i), slot, d->fields, d->n_fields, sub, err);
+        if (rc == RW_OK && d->get_extra != NULL) {
+            rc = d->get_extra(json_object_array_get_idx(arr, i), slot, sub, err);
+        }
+    }
+    return rc;
+}
+
+static enum rw_rc
+get_lines(const struct json_object *poly, const char *key, struct rf_lines *lines, const char *path,
+          struct rw_err *err)
+{
+    struct json_object *obj;
+    char sub[256];
+    double d;
+    enum rw_rc rc = get_typed(poly, key, json_type_object, &obj, path, "an object", err);
+
+    if (rc != RW_OK || obj == NULL) {
+        return rc;
+    }
+    (void)snprintf(sub, sizeof(sub), "%s.%s", path, key);
+    json_object_object_foreach(obj, line, val)
+    {
+        d = NAN;
+        rc = val == NULL ? RW_OK : get_number(val, &d, sub, line, err);
+        rc = rc != RW_OK ? rc : rf_lines_add(lines, line, d, err);
+        if (rc != RW_OK) {
+            return rw_err_set(err, rc, "%s.%s: bad line", sub, line);
+        }
+    }
+    return RW_OK;
+}
+
+static enum rw_rc
+get_inlet_extra(const struct json_object *obj, void *elem, const char *path, struct rw_err *err)
+{
+    struct rf_inlet *in = elem;
+    struct json_object *poly;
+    char sub[256];
+    enum rw_rc rc = get_typed(obj, "poly_phase", json_type_object, &poly, path, "an object", err);
+
+    if (rc != RW_OK || poly == NULL) {
+        return rc;
+    }
+    (void)snprintf(sub, sizeof(sub), "%s.poly_phase", path);
+    rc = get_lines(poly, "voltage_v", &in->phase_voltage_v, sub, err);
+    rc = rc != RW_OK ? rc : get_lines(poly, "current_a", &in->phase_current_a, sub, err);
+    return rc != RW_OK ? rc : get_lines(poly, "power_w", &in->phase_power_w, sub, err);
+}
+
+static enum rw_rc
+get_pdu_extra(const struct json_object *obj, void *elem, const char *path, struct rw_err *err)
+{
+    struct rf_pdu *pdu = elem;
+    enum rw_rc rc =
+        get_array(obj, "inlets", (void **)&pdu->inlets, &pdu->n_inlets, &inlet_desc, path, err);
+
+    rc = rc != RW_OK ? rc
+                     : get_array(obj, "branches", (void **)&pdu->branches, &pdu->n_branches,
+                                 &branch_desc, path, err);
+    return rc != RW_OK ? rc
+                       : get_array(obj, "outlets", (void **)&pdu->outlets, &pdu->n_outlets,
+                                   &outlet_desc, path, err);
+}
+
+static enum rw_rc
+get_server_extra(const struct json_object *obj, void *elem, const char *path, struct rw_err *err)
+{
+    struct rf_server *srv = elem;
+    struct json_object *arr, *s;
+    size_t i, len;
+    enum rw_rc rc = get_typed(obj, "conditions", json_type_array, &arr, path, "an array", err);
+
+    len = rc == RW_OK && arr != NULL ? json_object_array_length(arr) : 0;
+    for (i = 0; rc == RW_OK && i < len; i++) {
+        s = json_object_array_get_idx(arr, i);
+        if (s == NULL || !json_object_is_type(s, json_type_string) ||
+            (size_t)json_object_get_string_len(s) != strlen(json_object_get_string(s))) {
+            return bad(err, path, "conditions", "an array of strings");
+        }
+        rc = rf_strv_add(&srv->conditions, &srv->n_conditions, RF_CONDITIONS_MAX,
+                         json_object_get_string(s), err);
+    }
+    return rc == RW_OK ? RW_OK : rw_err_set(err, rc, "%s.conditions: too many or too long", path);
+}
+
+static enum rw_rc
+get_endpoint(const struct json_object *obj, struct rf_endpoint *ep, const char *path,
+             struct rw_err *err)
+{
+    enum rw_rc rc = get_fields(obj, ep, endpoint_fields, NFIELDS(endpoint_fields), path, err);
+
+    rc = rc != RW_OK
+             ? rc
+             : get_array(obj, "pdus", (void **)&ep->pdus, &ep->n_pdus, &pdu_desc, path, err);
+    return rc != RW_OK ? rc
+                       : get_array(obj, "servers", (void **)&ep->servers, &ep->n_servers,
+                                   &server_desc, path, err);
+}
+
+/* Appends a new endpoint to snap; *out borrows it. */
+static enum rw_rc
+snapshot_add(struct rf_snapshot *snap, struct rf_endpoint **out, struct rw_err *err)
+{
+    struct rf_endpoint **grown = realloc(snap->endpoints, (snap->n + 1) * sizeof(*grown));
+
+    if (grown == NULL) {
+        return rw_err_set(err, RW_ENOMEM, "out of memory");
+    }
+    snap->endpoints = grown;
+    *out = rf_endpoint_new();
+    if (*out == NULL) {
+        return rw_err_set(err, RW_ENOMEM, "out of memory");
+    }
+    grown[snap->n++] = *out;
+    return RW_OK;
+}
+
+static enum rw_rc
+get_snapshot(const struct json_object *root, struct rf_snapshot *snap, struct rw_err *err)
+{
+    struct json_object *arr = NULL;
+    struct rf_endpoint *ep = NULL;
+    char path[64];
+    size_t i, len;
+
+    if (!json_object_is_type(root, json_type_object) ||
+        !json_object_object_get_ex(root, "endpoints", &arr) ||
+        !json_object_is_type(arr, json_type_array)) {
+        return rw_err_set(err, RW_EPARSE, "endpoints: expected an array");
+    }
+    len = json_object_array_length(arr);
+    if (len > RF_SNAPSHOT_ENDPOINTS_MAX) {
+        return rw_err_set(err, RW_ETOOBIG, "endpoints: more than %d entries",
+                          RF_SNAPSHOT_ENDPOINTS_MAX);
+    }
+    for (i = 0; i < len; i++) {
+        (void)snprintf(path, sizeof(path), "endpoints[%zu]", i);
+        if (snapshot_add(snap, &ep, err) != RW_OK) {
+            return RW_ENOMEM;
+        }
+        if (get_endpoint(json_object_array_get_idx(arr, i), ep, path, err) != RW_OK) {
+            return err != NULL && err->code != RW_OK ? err->code : RW_EPARSE;
+        }
+    }
+    return RW_OK;
+}
+
+enum rw_rc
+rf_snapshot_parse(const char *text, size_t len, struct rf_snapshot **out, struct rw_err *err)
+{
+    struct json_object *root = NULL;
+    struct rf_snapshot *snap = NULL;
+    struct rw_err local;
+    enum rw_rc rc;
+
+    *out = NULL;
+    rw_err_clear(&local);
+    rc = rf_json_parse(text, len, RF_SNAPSHOT_MAX, true, &root, &local);
+    if (rc == RW_OK) {
+        snap = calloc(1, sizeof(*snap));
+    }
+    if (rc == RW_OK && snap == NULL) {
+        (void)rw_err_set(&local, RW_ENOMEM, "out of memory");
+        rc = RW_ENOMEM;
+    }
+    if (rc == RW_OK) {
+        rc = get_snapshot(root, snap, &local);
+        rc = rc != RW_OK && local.code != RW_OK ? local.code : rc;
+    }
+    json_object_put(root);
+    if (rc != RW_OK) {
+        rf_snapshot_free(snap);
+        return rw_err_set(err, rc, "snapshot: %s", local.msg);
+    }
+    *out = snap;
+    return RW_OK;
+}
+
+void
+rf_snapshot_free(struct rf_snapshot *snap)
+{
+    size_t i;
+
+    if (snap == NULL) {
+        return;
+    }
+    for (i = 0; i < snap->n; i++) {
+        rf_endpoint_free(snap->endpoints[i]);
+    }
+    free(snap->endpoints);
+    free(snap);
+}
+
+const struct rf_endpoint *
+rf_snapshot_find(const struct rf_snapshot *snap, const char *name)
+{
+    size_t i;
+
+    for (i = 0; snap != NULL && name != NULL && i < snap->n; i++) {
+        if (snap->endpoints[i]->name != NULL && strcmp(snap->endpoints[i]->name, name) == 0) {
+            return snap->endpoints[i];
+        }
+    }
+    return NULL;
+}
+
+/* ---- files ---- */
+
+/* Reads at most max bytes of fd into *out (NUL-terminated) and its length into *len. */
+static enum rw_rc
+read_all(int fd, const char *path, size_t max, char **out, size_t *len, struct rw_err *err)
+{
+    struct rw_buf buf;
+    char chunk[65536];
+    ssize_t got;
+    enum rw_rc rc = RW_OK;
+
+    rw_buf_init(&buf, max);
+    for (;;) {
+        got = read(fd, chunk, sizeof(chunk));
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            break;
+        }
+        rc = rw_buf_add(&buf, chunk, (size_t)got);
+        if (rc != RW_OK) {
+            return rw_err_set(err, rc, "%s: %s", path,
+                              rc == RW_ETOOBIG ? "larger than the snapshot cap" : "out of memory");
+        }
+    }
+    if (got < 0) {
+        rc = rw_err_set(err, RW_EINVAL, "%s: %s", path, strerror(errno));
+        rw_buf_free(&buf);
+        return rc;
+    }
+    *len = rw_buf_len(&buf);
+    *out = rw_buf_take(&buf);
+    return RW_OK;
+}
+
+enum rw_rc
+rf_snapshot_load(const char *path, size_t max, struct rf_snapshot **out, struct rw_err *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int fd;
+    enum rw_rc rc;
+
+    *out = NULL;
+    max = max != 0 && max < RF_SNAPSHOT_MAX ? max : RF_SNAPSHOT_MAX;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return rw_err_set(err, errno == ENOENT ? RW_ESTALE : RW_EINVAL, "%s: %s", path,
+                          strerror(errno));
+    }
+    rc = read_all(fd, path, max, &text, &len, err);
+    (void)close(fd);
+    if (rc == RW_OK) {
+        rc = rf_snapshot_parse(text != NULL ? text : "", len, out, err);
+    }
+    free(text);
+    return rc;
+}
+
+enum rw_rc
+rf_snapshot_save(const char *path, struct rf_endpoint *const *eps, size_t n, mode_t mode,
+                 struct rw_err *err)
+{
+    struct rw_buf buf;
+    enum rw_rc rc;
+
+    rw_buf_init(&buf, RF_SNAPSHOT_MAX);
+    rc = rf_snapshot_format(eps, n, 0, &buf, err);
+    rc = rc != RW_OK ? rc : rw_buf_add(&buf, "\n", 1);
+    if (rc == RW_OK) {
+        rc = rw_file_write_atomic(path, rw_buf_str(&buf), rw_buf_len(&buf), mode, err);
+    } else {
+        (void)rw_err_set(err, rc, "snapshot too large");
+    }
+    rw_buf_free(&buf);
+    return rc;
+}

@@ -1,0 +1,405 @@
+#include "rs_poller.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rf_client.h"
+#include "rf_config.h"
+#include "rf_poll.h"
+#include "rf_snapshot.h"
+
+#define RS_SAVE_DELAY_MS   1000 /* a snapshot at most once a second */
+#define RS_FIRST_SPREAD_MS 2000 /* first polls spread over this much */
+
+struct ep_state {
+    struct rs_poller *poller;
+    const struct rw_config_target *target; /* borrowed from the configuration */
+    struct rf_service *service;            /* borrowed from the client */
+    struct rf_poll *poll;
+    struct rs_timer next, budget;
+    struct rf_endpoint *latest; /* the last poll's model, for the snapshot */
+};
+
+struct rs_poller {
+    struct rs_poller_opts opts;
+    const struct rw_config *cfg;
+    struct rf_client *client;
+    struct ep_state *eps;
+    size_t n;
+    struct rs_timer client_timer, save_timer;
+    char *index_path;
+    unsigned seed;
+    bool shutting_down;
+    unsigned long polls, failed;
+};
+
+/* libcurl's sockets and timer, through the client, onto the daemon's loop. */
+static void
+on_client_fd(void *ctx, int fd, short revents)
+{
+    struct rs_poller *poller = ctx;
+    int events = 0;
+
+    events |= (revents & POLLIN) ? RF_EV_IN : 0;
+    events |= (revents & POLLOUT) ? RF_EV_OUT : 0;
+    events |= (revents & (POLLERR | POLLHUP | POLLNVAL)) ? RF_EV_ERR : 0;
+    rf_client_on_fd(poller->client, fd, events);
+}
+
+static void
+client_watch(void *ctx, int fd, int events)
+{
+    struct rs_poller *poller = ctx;
+    short want = (short)(((events & RF_EV_IN) ? POLLIN : 0) | ((events & RF_EV_OUT) ? POLLOUT : 0));
+
+    if (events == 0) {
+        rs_loop_unwatch(poller->opts.loop, fd);
+        return;
+    }
+    if (rs_loop_watch(poller->opts.loop, fd, want, on_client_fd, poller, NULL) != RW_OK) {
+        rw_log(poller->opts.log, RW_LOG_ERR, "out of memory watching a Redfish connection");
+    }
+}
+
+static void
+client_timer_fired(void *ctx)
+{
+    struct rs_poller *poller = ctx;
+
+    rf_client_on_timer(poller->client);
+}
+
+static void
+client_timer(void *ctx, long timeout_ms)
+{
+    struct rs_poller *poller = ctx;
+
+    if (timeout_ms < 0) {
+        rs_timer_disarm(poller->opts.loop, &poller->client_timer);
+        return;
+    }
+    rs_timer_arm(poller->opts.loop, &poller->client_timer, timeout_ms);
+}
+
+/* Writes the snapshot of every endpoint's latest model, and the index registry. */
+static void
+save_state(struct rs_poller *poller)
+{
+    struct rf_endpoint **eps = calloc(poller->n + 1, sizeof(*eps));
+    struct rw_err err;
+    size_t i, n = 0;
+
+    rw_err_clear(&err);
+    if (eps == NULL) {
+        rw_log(poller->opts.log, RW_LOG_ERR, "out of memory writing the state snapshot");
+        return;
+    }
+    for (i = 0; i < poller->n; i++) {
+        if (poller->eps[i].latest != NULL) {
+            eps[n++] = poller->eps[i].latest;
+        }
+    }
+    /* A failed write leaves the previous snapshot whole; the next save tries again. */
+    if (rf_snapshot_save(poller->cfg->state_file, eps, n, 0644, &err) != RW_OK) {
+        rw_log(poller->opts.log, RW_LOG_WARNING, "state snapshot not written: %s", err.msg);
+    }
+    free(eps);
+    rw_err_clear(&err);
+    if (rs_index_dirty(poller->opts.index) &&
+        rs_index_save(poller->opts.index, poller->index_path, &err) != RW_OK) {
+        rw_log(poller->opts.log, RW_LOG_WARNING, "table indexes not saved: %s", err.msg);
+    }
+}
+
+static void
+save_timer_fired(void *ctx)
+{
+    save_state(ctx);
+}
+
+static int64_t
+interval_ms(struct rs_poller *poller, const struct rw_config_target *target)
+{
+    int64_t base = target->set.poll_interval * 1000;
+    int64_t spread = base * target->set.poll_jitter / 100;
+
+    return base + (spread > 0 ? (int64_t)(rand_r(&poller->seed) % (spread + 1)) : 0);
+}
+
+static void
+on_polled(struct rf_endpoint *model, void *ctx)
+{
+    struct ep_state *ep = ctx;
+    struct rs_poller *poller = ep->poller;
+    struct rw_err err;
+
+    rw_err_clear(&err);
+    rs_timer_disarm(poller->opts.loop, &ep->budget);
+    poller->polls++;
+    if (model == NULL) {
+        rw_log(poller->opts.log, RW_LOG_ERR, "%s: out of memory polling", ep->target->name);
+    } else {
+        poller->failed += !model->ok;
+        if (!model->ok) {
+            rw_log(poller->opts.log, RW_LOG_WARNING, "%s: %s", ep->target->name, model->error);
+        }
+        if (rs_mib_update(poller->opts.mib, model, time(NULL), &err) != RW_OK) {
+            rw_log(poller->opts.log, RW_LOG_ERR, "%s: tables not updated: %s", ep->target->name,
+                   err.msg);
+        }
+        rf_endpoint_free(ep->latest);
+        ep->latest = model;
+    }
+    if (!poller->save_timer.armed) {
+        rs_timer_arm(poller->opts.loop, &poller->save_timer, RS_SAVE_DELAY_MS);
+    }
+    if (!poller->shutting_down) {
+        rs_timer_arm(poller->opts.loop, &ep->next, interval_ms(poller, ep->target));
+    }
+}
+
+static void
+budget_spent(void *ctx)
+{
+    struct ep_state *ep = ctx;
+    char why[96];
+
+    (void)snprintf(why, sizeof(why), "poll took longer than %.0f s", ep->target->set.timeout * 6.0);
+    rf_poll_cancel(ep->poll, why); /* runs on_polled */
+}
+
+static void
+start_poll(void *ctx)
+{
+    struct ep_state *ep = ctx;
+    struct rs_poller *poller = ep->poller;
+    struct rf_poll_opts popts;
+    struct rw_err err;
+
+    rw_err_clear(&err);
+    rf_poll_free(ep->poll);
+    ep->poll = NULL;
+    rf_config_poll(ep->target, &popts);
+    rs_timer_arm(poller->opts.loop, &ep->budget, (int64_t)(ep->target->set.timeout * 6000.0));
+    if (rf_poll_start(poller->client, ep->service, &popts, on_polled, ep, &ep->poll, &err) !=
+        RW_OK) {
+        rw_log(poller->opts.log, RW_LOG_ERR, "%s: cannot poll: %s", ep->target->name, err.msg);
+        rs_timer_disarm(poller->opts.loop, &ep->budget);
+        rs_timer_arm(poller->opts.loop, &ep->next, interval_ms(poller, ep->target));
+    }
+}
+
+/* Drops the endpoint's timers and poll (answers on the wire are dropped when they come). */
+static void
+stop_endpoint(struct rs_poller *poller, struct ep_state *ep)
+{
+    rs_timer_disarm(poller->opts.loop, &ep->next);
+    rs_timer_disarm(poller->opts.loop, &ep->budget);
+    rf_poll_free(ep->poll);
+    ep->poll = NULL;
+}
+
+/* Takes the old endpoint set apart: rows of endpoints cfg no longer has leave the tables;
+ * the latest models of the others move to the new set (for the snapshot). */
+static void
+retire_old(struct rs_poller *poller, struct ep_state *old, size_t n_old)
+{
+    size_t i, j;
+
+    for (i = 0; i < n_old; i++) {
+        stop_endpoint(poller, &old[i]);
+        for (j = 0; j < poller->n; j++) {
+            if (strcmp(poller->eps[j].target->name, old[i].target->name) == 0) {
+                poller->eps[j].latest = old[i].latest;
+                old[i].latest = NULL;
+                break;
+            }
+        }
+        if (j == poller->n) {
+            rs_mib_endpoint_remove(poller->opts.mib, old[i].target->name);
+        }
+        rf_endpoint_free(old[i].latest);
+    }
+    free(old);
+}
+
+/* A client on the daemon's loop, with a service for every endpoint of cfg in eps. */
+static enum rw_rc
+build_client(struct rs_poller *poller, const struct rw_config *cfg, struct ep_state *eps,
+             struct rf_client **out, struct rw_err *err)
+{
+    struct rf_client_opts copts = {.log = poller->opts.log};
+    size_t i;
+
+    if (rf_client_new(&copts, out, err) != RW_OK ||
+        rf_client_set_loop(*out, client_watch, client_timer, poller, err) != RW_OK) {
+        return err->code;
+    }
+    for (i = 0; i < cfg->n_endpoints; i++) {
+        struct rf_service_opts svc;
+
+        eps[i].poller = poller;
+        eps[i].target = &cfg->endpoints[i];
+        rs_timer_init(&eps[i].next, start_poll, &eps[i]);
+        rs_timer_init(&eps[i].budget, budget_spent, &eps[i]);
+        rf_config_service(eps[i].target, &svc);
+        if (rf_client_add(*out, &svc, &eps[i].service, err) != RW_OK) {
+            return rw_err_set(err, err->code, "%s: %s", eps[i].target->name, err->msg);
+        }
+    }
+    return RW_OK;
+}
+
+/* Declares every endpoint in the tables and spreads their first polls. */
+static enum rw_rc
+start_endpoints(struct rs_poller *poller, struct rw_err *err)
+{
+    size_t i;
+
+    for (i = 0; i < poller->n; i++) {
+        const struct rw_config_target *target = poller->eps[i].target;
+
+        if (rs_mib_endpoint_declare(poller->opts.mib, target->name, target->url_text,
+                                    rf_config_kind(target->kind), err) != RW_OK) {
+            return err->code;
+        }
+        rs_timer_arm(poller->opts.loop, &poller->eps[i].next,
+                     rand_r(&poller->seed) % RS_FIRST_SPREAD_MS);
+    }
+    return RW_OK;
+}
+
+/* At the first configuration: the indexes rows had before a restart. */
+static void
+load_indexes(struct rs_poller *poller)
+{
+    struct rw_err err;
+
+    rw_err_clear(&err);
+    if (rs_index_load(poller->opts.index, poller->index_path, &err) != RW_OK) {
+        rw_log(poller->opts.log, RW_LOG_WARNING, "table indexes not restored: %s", err.msg);
+    }
+}
+
+static char *
+index_path_for(const char *state_file)
+{
+    size_t len = strlen(state_file) + sizeof(".indexes");
+    char *path = malloc(len);
+
+    if (path != NULL) {
+        (void)snprintf(path, len, "%s.indexes", state_file);
+    }
+    return path;
+}
+
+enum rw_rc
+rs_poller_configure(struct rs_poller *poller, const struct rw_config *cfg, struct rw_err *err)
+{
+    struct ep_state *eps = calloc(cfg->n_endpoints + 1, sizeof(*eps)), *old = poller->eps;
+    struct rf_client *client = NULL;
+    char *index_path = index_path_for(cfg->state_file);
+    size_t n_old = poller->n, i;
+
+    if (eps == NULL || index_path == NULL) {
+        free(eps);
+        free(index_path);
+        return rw_err_set(err, RW_ENOMEM, "out of memory");
+    }
+    /* The new set is built aside: if it cannot be, the running one goes on untouched. */
+    if (build_client(poller, cfg, eps, &client, err) != RW_OK) {
+        rf_client_free(client);
+        free(eps);
+        free(index_path);
+        return err->code;
+    }
+    for (i = 0; i < n_old; i++) {
+        stop_endpoint(poller, &old[i]);
+    }
+    rf_client_free(poller->client); /* its requests complete and are dropped */
+    poller->client = client;
+    poller->eps = eps;
+    poller->n = cfg->n_endpoints;
+    poller->cfg = cfg;
+    free(poller->index_path);
+    poller->index_path = index_path;
+    if (n_old == 0 && old == NULL) {
+        load_indexes(poller);
+    }
+    retire_old(poller, old, n_old);
+    return start_endpoints(poller, err);
+}
+
+enum rw_rc
+rs_poller_new(const struct rs_poller_opts *opts, struct rs_poller **out, struct rw_err *err)
+{
+    struct rs_poller *poller = calloc(1, sizeof(*poller));
+
+    *out = NULL;
+    if (poller == NULL) {
+        return rw_err_set(err, RW_ENOMEM, "out of memory creating the poller");
+    }
+    poller->opts = *opts;
+    poller->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+    rs_timer_init(&poller->client_timer, client_timer_fired, poller);
+    rs_timer_init(&poller->save_timer, save_timer_fired, poller);
+    *out = poller;
+    return RW_OK;
+}
+
+void
+rs_poller_shutdown(struct rs_poller *poller)
+{
+    size_t i;
+
+    poller->shutting_down = true;
+    for (i = 0; i < poller->n; i++) {
+        stop_endpoint(poller, &poller->eps[i]);
+    }
+    rs_timer_disarm(poller->opts.loop, &poller->save_timer);
+    if (poller->cfg != NULL) {
+        save_state(poller);
+    }
+    if (poller->client != NULL) {
+        rf_client_logout_all(poller->client);
+    }
+}
+
+bool
+rs_poller_idle(const struct rs_poller *poller)
+{
+    return poller->client == NULL || rf_client_pending(poller->client) == 0;
+}
+
+void
+rs_poller_counts(const struct rs_poller *poller, unsigned long *polls, unsigned long *failed)
+{
+    *polls = poller->polls;
+    *failed = poller->failed;
+}
+
+void
+rs_poller_free(struct rs_poller *poller)
+{
+    size_t i;
+
+    if (poller == NULL) {
+        return;
+    }
+    for (i = 0; i < poller->n; i++) {
+        stop_endpoint(poller, &poller->eps[i]);
+    }
+    rf_client_free(poller->client);
+    for (i = 0; i < poller->n; i++) {
+        rf_endpoint_free(poller->eps[i].latest);
+    }
+    rs_timer_disarm(poller->opts.loop, &poller->client_timer);
+    rs_timer_disarm(poller->opts.loop, &poller->save_timer);
+    free(poller->eps);
+    free(poller->index_path);
+    free(poller);
+}
