@@ -4,9 +4,9 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libssl-dev libjson-c-dev
-            libyaml-dev libcmocka-dev libsnmp-dev libmicrohttpd-dev)
+            libyaml-dev libcmocka-dev libsnmp-dev libmicrohttpd-dev scdoc)
 run_pkgs=(openssl curl python3 snmp snmpd snmptrapd smitools clang-format
-          redfishtool python3-sushy monitoring-plugins-basic)
+          redfishtool python3-sushy monitoring-plugins-basic icinga2-bin nagios4-core lintian)
 
 want=("${build_pkgs[@]}")
 case "${1:-test}" in
