@@ -13,4 +13,7 @@ enum {
 /* rackwatch poll: one poll of every configured endpoint. */
 int cli_poll(int argc, char **argv);
 
+/* rackwatch register: registers spokes with their hub (the registration helper). */
+int cli_register(int argc, char **argv);
+
 #endif

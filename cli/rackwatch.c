@@ -2,7 +2,7 @@
  * rackwatch: the command-line front of the suite.  One program, several commands:
  *
  *   rackwatch poll --config FILE [--json] [--endpoint NAME]...
- *   rackwatch register --config FILE ...        (the registration helper)
+ *   rackwatch register --config FILE [--spoke NAME] [--dry-run] ...   (registration helper)
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +17,7 @@ struct command {
 
 static const struct command commands[] = {
     {"poll", cli_poll, "poll every configured endpoint once; a table or --json"},
+    {"register", cli_register, "register spokes with their hub (checks first)"},
 };
 
 static void

@@ -260,6 +260,7 @@ rf_req_complete(struct rf_req *req, enum rw_rc rc, long status, const char *msg)
         rf_session_logout_done(req, rc, status, msg);
         return;
     case RF_REQ_GET:
+    case RF_REQ_WRITE:
         break;
     }
     res.rc = rc;
@@ -268,32 +269,48 @@ rf_req_complete(struct rf_req *req, enum rw_rc rc, long status, const char *msg)
     res.body = rw_buf_str(&req->body);
     res.body_len = rw_buf_len(&req->body);
     res.path = req->path;
+    res.location = req->location;
     if (req->done != NULL) {
         req->done(&res, req->ctx);
     }
     rf_req_free(req);
 }
 
-enum rw_rc
-rf_client_get(struct rf_client *client, struct rf_service *ep, const char *path, rf_done_fn *done,
-              void *ctx, struct rw_err *err)
+int
+rf_req_is_data(const struct rf_req *req)
 {
-    struct rf_req *req;
+    return req->kind == RF_REQ_GET || req->kind == RF_REQ_WRITE;
+}
+
+/* Checks path and makes the request for it in *out. */
+static enum rw_rc
+data_req(struct rf_client *client, struct rf_service *ep, enum rf_req_kind kind, const char *path,
+         rf_done_fn *done, struct rf_req **out, struct rw_err *err)
+{
     char *clean = NULL;
     enum rw_rc rc;
 
     if (ep == NULL || ep->client != client || done == NULL) {
-        return rw_err_set(err, RW_EINVAL, "rf_client_get: no service or done function");
+        return rw_err_set(err, RW_EINVAL, "rf_client: no service or done function");
     }
     rc = rf_http_same_origin_path(ep->base, path, &clean, err);
     if (rc != RW_OK) {
         return rc;
     }
-    req = rf_req_new(ep, RF_REQ_GET, clean);
+    *out = rf_req_new(ep, kind, clean);
     free(clean);
-    if (req == NULL) {
+    if (*out == NULL) {
         return rw_err_set(err, RW_ENOMEM, "out of memory");
     }
+    return RW_OK;
+}
+
+/* Queues req at the back of its service's queue and starts what may start. */
+static void
+enqueue(struct rf_client *client, struct rf_req *req, rf_done_fn *done, void *ctx)
+{
+    struct rf_service *ep = req->ep;
+
     req->done = done;
     req->ctx = ctx;
     if (ep->q_tail != NULL) {
@@ -304,6 +321,67 @@ rf_client_get(struct rf_client *client, struct rf_service *ep, const char *path,
     ep->q_tail = req;
     rf_sched_pump(ep);
     rf_loop_arm(client);
+}
+
+enum rw_rc
+rf_client_get(struct rf_client *client, struct rf_service *ep, const char *path, rf_done_fn *done,
+              void *ctx, struct rw_err *err)
+{
+    struct rf_req *req = NULL;
+    enum rw_rc rc = data_req(client, ep, RF_REQ_GET, path, done, &req, err);
+
+    if (rc != RW_OK) {
+        return rc;
+    }
+    enqueue(client, req, done, ctx);
+    return RW_OK;
+}
+
+/* RW_OK when the method and the presence of a body go together. */
+static enum rw_rc
+check_method(enum rf_method method, const char *json_body, struct rw_err *err)
+{
+    int wants_body = method == RF_METHOD_POST || method == RF_METHOD_PATCH;
+
+    if (method != RF_METHOD_GET && method != RF_METHOD_POST && method != RF_METHOD_PATCH &&
+        method != RF_METHOD_DELETE) {
+        return rw_err_set(err, RW_EINVAL, "rf_client_request: unknown method %d", (int)method);
+    }
+    if (wants_body != (json_body != NULL)) {
+        return rw_err_set(err, RW_EINVAL, "rf_client_request: %s",
+                          wants_body ? "POST and PATCH need a body"
+                                     : "GET and DELETE take no body");
+    }
+    return RW_OK;
+}
+
+enum rw_rc
+rf_client_request(struct rf_client *client, struct rf_service *ep, enum rf_method method,
+                  const char *path, const char *json_body, rf_done_fn *done, void *ctx,
+                  struct rw_err *err)
+{
+    struct rf_req *req = NULL;
+    enum rw_rc rc = check_method(method, json_body, err);
+
+    if (rc != RW_OK) {
+        return rc;
+    }
+    if (method == RF_METHOD_GET) {
+        return rf_client_get(client, ep, path, done, ctx, err);
+    }
+    rc = data_req(client, ep, RF_REQ_WRITE, path, done, &req, err);
+    if (rc != RW_OK) {
+        return rc;
+    }
+    req->method = method;
+    if (json_body != NULL) {
+        req->post = strdup(json_body);
+        if (req->post == NULL) {
+            rf_req_free(req);
+            return rw_err_set(err, RW_ENOMEM, "out of memory");
+        }
+    }
+    enqueue(client, req, done, ctx);
     return RW_OK;
 }
 
@@ -312,8 +390,8 @@ rf_sched_push_front(struct rf_service *ep, struct rf_req *req)
 {
     struct rf_req **at = &ep->q_head;
 
-    /* A GET goes behind a queued login or logout: it needs the login first. */
-    while (req->kind == RF_REQ_GET && *at != NULL && (*at)->kind != RF_REQ_GET) {
+    /* A GET or a write goes behind a queued login or logout: it needs the login first. */
+    while (rf_req_is_data(req) && *at != NULL && !rf_req_is_data(*at)) {
         at = &(*at)->next;
     }
     req->next = *at;
@@ -384,8 +462,7 @@ session_allows(struct rf_service *ep)
 {
     struct rf_req *login;
 
-    if (ep->q_head->kind != RF_REQ_GET || ep->auth != RF_AUTH_SESSION ||
-        ep->sess == RF_SESS_READY) {
+    if (!rf_req_is_data(ep->q_head) || ep->auth != RF_AUTH_SESSION || ep->sess == RF_SESS_READY) {
         return 1;
     }
     if (ep->sess == RF_SESS_PENDING) {

@@ -103,7 +103,16 @@ struct rf_result {
     long status;      /* the HTTP status, 0 when no reply came */
     const char *body; /* the reply body, NUL-terminated; "" when none; never NULL */
     size_t body_len;
-    const char *path; /* the requested path (absolute, without the origin) */
+    const char *path;     /* the requested path (absolute, without the origin) */
+    const char *location; /* the reply's Location header; NULL when it had none */
+};
+
+/* The methods of rf_client_request(). */
+enum rf_method {
+    RF_METHOD_GET = 0,
+    RF_METHOD_POST,
+    RF_METHOD_PATCH,
+    RF_METHOD_DELETE,
 };
 
 typedef void rf_done_fn(const struct rf_result *res, void *ctx);
@@ -161,6 +170,20 @@ const char *rf_service_base(const struct rf_service *svc);
 RW_MUSTCHECK enum rw_rc rf_client_get(struct rf_client *client, struct rf_service *svc,
                                       const char *path, rf_done_fn *done, void *ctx,
                                       struct rw_err *err);
+
+/*
+ * Queues a request of any method on svc, as rf_client_get() does a GET (same path rules,
+ * session, 401 replay, 503/429 back-off and results; res->location carries the reply's
+ * Location header, as for a 201 Created or a 202 Accepted task monitor).  json_body, a
+ * NUL-terminated JSON document sent with "Content-Type: application/json", is copied and
+ * wiped when the request is freed: it may hold a password, and it is never logged.  It is
+ * required for POST and PATCH and must be NULL for GET and DELETE (RW_EINVAL otherwise).
+ * Writes never reuse a kept connection handle of a GET.
+ */
+RW_MUSTCHECK enum rw_rc rf_client_request(struct rf_client *client, struct rf_service *svc,
+                                          enum rf_method method, const char *path,
+                                          const char *json_body, rf_done_fn *done, void *ctx,
+                                          struct rw_err *err);
 
 /*
  * Queues a DELETE of the session of every service that has one (failures are only

@@ -23,7 +23,8 @@
 #include "rw_buf.h"
 
 enum rf_req_kind {
-    RF_REQ_GET,
+    RF_REQ_GET,   /* rf_client_get() */
+    RF_REQ_WRITE, /* rf_client_request() other than GET: method and post say which */
     RF_REQ_LOGIN,
     RF_REQ_LOGOUT,
 };
@@ -57,8 +58,9 @@ struct rf_req {
     void *ctx;
     CURL *easy;                  /* owned while running */
     struct rf_hdrs *hdrs;        /* a reference while running (GET) */
-    struct curl_slist *own_hdrs; /* login and logout carry their own */
-    char *post;                  /* login body (holds the password): wiped and freed */
+    struct curl_slist *own_hdrs; /* login and logout carry their own; writes build theirs */
+    char *post;                  /* login or write body (may hold a password): wiped, freed */
+    enum rf_method method;       /* RF_REQ_WRITE: POST, PATCH or DELETE */
     char *token;                 /* logout: the session's token */
     struct rw_buf body;
     size_t header_bytes;
@@ -154,6 +156,7 @@ struct rf_client {
 };
 
 /* rf_client.c */
+int rf_req_is_data(const struct rf_req *req); /* a GET or a write: needs the session */
 void rf_req_free(struct rf_req *req);
 void rf_sched_push_front(struct rf_service *ep, struct rf_req *req);
 void rf_sched_pump(struct rf_service *ep);
@@ -177,6 +180,9 @@ void rf_session_login_done(struct rf_req *req, enum rw_rc rc, long status, const
 void rf_session_logout_done(struct rf_req *req, enum rw_rc rc, long status, const char *msg);
 void rf_session_drop(struct rf_service *ep);
 struct rf_req *rf_session_logout_req(struct rf_service *ep);
+/* A write's headers: Accept, OData-Version, the session token when there is one and, with
+ * with_body, Content-Type: application/json.  NULL when out of memory; caller frees. */
+struct curl_slist *rf_session_write_hdrs(const struct rf_service *ep, int with_body);
 
 /* rf_loop.c */
 RW_MUSTCHECK enum rw_rc rf_loop_init(struct rf_client *client, struct rw_err *err);

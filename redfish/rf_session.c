@@ -191,6 +191,18 @@ hdr_list(const char *token)
     return ok ? list : NULL;
 }
 
+struct curl_slist *
+rf_session_write_hdrs(const struct rf_service *ep, int with_body)
+{
+    const char *token = ep->sess == RF_SESS_READY ? ep->token : NULL;
+    struct curl_slist *list = hdr_list(token);
+
+    if (list != NULL && with_body && !hdr_add(&list, "Content-Type: application/json")) {
+        return NULL;
+    }
+    return list;
+}
+
 enum rw_rc
 rf_session_hdrs(struct rf_service *ep, struct rw_err *err)
 {

@@ -181,10 +181,18 @@ setup_common(CURL *e, struct rf_service *ep)
     return bad | setup_tls(e, ep);
 }
 
-/* The request headers: login and logout's own, or the session's shared list. */
+/* The request headers: login and logout's own, a write's (built now, with the current
+ * token), or the session's shared list. */
 static int
 setup_headers(CURL *e, struct rf_req *req)
 {
+    if (req->kind == RF_REQ_WRITE) {
+        curl_slist_free_all(req->own_hdrs);
+        req->own_hdrs = rf_session_write_hdrs(req->ep, req->post != NULL);
+        if (req->own_hdrs == NULL) {
+            return 1;
+        }
+    }
     if (req->own_hdrs != NULL) {
         return curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->own_hdrs) != CURLE_OK;
     }
@@ -193,18 +201,36 @@ setup_headers(CURL *e, struct rf_req *req)
     return curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->hdrs->list) != CURLE_OK;
 }
 
+/* The method line of req other than a GET: NULL for a plain POST. */
+static const char *
+custom_method(const struct rf_req *req)
+{
+    if (req->kind == RF_REQ_LOGOUT) {
+        return "DELETE";
+    }
+    if (req->kind != RF_REQ_WRITE) {
+        return NULL;
+    }
+    return req->method == RF_METHOD_PATCH    ? "PATCH"
+           : req->method == RF_METHOD_DELETE ? "DELETE"
+                                             : NULL;
+}
+
 /* Method and credentials of a new handle; nonzero when an option failed. */
 static int
 setup_method(CURL *e, struct rf_req *req)
 {
     struct rf_service *ep = req->ep;
+    const char *custom = custom_method(req);
     int bad = 0;
 
-    if (req->kind == RF_REQ_LOGIN) {
+    if (req->post != NULL) {
+        /* Not copied by libcurl: req->post lives as long as the transfer. */
         bad |= curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->post) != CURLE_OK;
         bad |= curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(req->post)) != CURLE_OK;
-    } else if (req->kind == RF_REQ_LOGOUT) {
-        bad |= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "DELETE") != CURLE_OK;
+    }
+    if (custom != NULL) {
+        bad |= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, custom) != CURLE_OK;
     }
     if (ep->auth == RF_AUTH_BASIC) {
         bad |= curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) != CURLE_OK;
@@ -409,7 +435,7 @@ replay_after_401(struct rf_req *req)
 {
     struct rf_service *ep = req->ep;
 
-    if (req->kind != RF_REQ_GET || ep->auth != RF_AUTH_SESSION || req->replayed) {
+    if (!rf_req_is_data(req) || ep->auth != RF_AUTH_SESSION || req->replayed) {
         return 0;
     }
     if (ep->sess == RF_SESS_READY && req->sess_gen == ep->sess_gen) {
