@@ -3,7 +3,10 @@
 # are what goes into the package).
 #
 # Where things land follows Debian, as monitoring-plugins and snmpd do:
-#   /usr/lib/nagios/plugins/check_*                    plugins (RACKWATCH_PLUGINDIR)
+#   /usr/lib/nagios/plugins/check_*                    plugins (RACKWATCH_PLUGINDIR), with
+#                                                      check_pdu_live and check_server_live,
+#                                                      which check_pdu and check_server exec
+#                                                      from their own directory (-H runs)
 #   /usr/sbin/rackwatchd, /usr/bin/rackwatch-emu       programs
 #   /usr/share/snmp/mibs/RACKWATCH-MIB.txt             the MIB (RACKWATCH_MIBDIR)
 #   /usr/share/man/man{1,8}/*.gz                       manual pages (man/)
@@ -93,8 +96,10 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
     "rackwatch watches rack PDUs, servers and the hub/spoke servers of rack power
 managers from the tools a NOC already runs:
- - monitoring plugins (check_spoke_liveness...) in /usr/lib/nagios/plugins,
-   with Icinga 2 CheckCommands and Nagios command definitions;
+ - monitoring plugins in /usr/lib/nagios/plugins: hub/spoke liveness,
+   certificates and versions, rack PDUs and servers over Redfish (live or
+   from rackwatchd's snapshot), with Icinga 2 CheckCommands and Nagios
+   command definitions;
  - rackwatchd, an AgentX subagent of Net-SNMP's snmpd serving RACKWATCH-MIB;
  - rackwatch-emu, a Redfish emulator to try it all without hardware.
 Examples of Icinga 2 and Nagios objects are in /usr/share/doc/rackwatch.")

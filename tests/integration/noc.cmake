@@ -12,6 +12,10 @@ foreach(core icinga nagios)
     # for (Icinga 2's perfdata files, Nagios' status.dat), giving up after 60 s.
     rw_integration_test(NAME noc.${core}_run SCRIPT noc_${core}.sh ARGS run LABELS noc
                         TIMEOUT 300)
+    # The same for the PDU and server commands: check_pdu and check_server against an
+    # emulated PDU and server, live and from a snapshot of `rackwatch poll --json`.
+    rw_integration_test(NAME noc.${core}_devices SCRIPT noc_${core}.sh ARGS devices
+                        LABELS noc TIMEOUT 300)
 endforeach()
 foreach(case verify hardening)
     rw_integration_test(NAME noc.systemd_${case} SCRIPT noc_systemd.sh ARGS ${case} LABELS noc

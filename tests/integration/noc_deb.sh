@@ -49,7 +49,13 @@ check_contents() {
     dpkg-deb -c "$DEB" >"$RW_WORK/contents"
     # Programs: plugins where Nagios and Icinga look, the daemon in sbin.
     for prog in "$RW_BIN_DIR"/check_*; do
+        [[ $prog == *_live ]] && continue
         expect_file "./usr/lib/nagios/plugins/$(basename "$prog")" -rwxr-xr-x
+    done
+    # The live helpers, named: check_pdu and check_server exec them from their own
+    # directory for a -H run, so they must sit beside them.
+    for prog in check_pdu_live check_server_live; do
+        expect_file "./usr/lib/nagios/plugins/$prog" -rwxr-xr-x
     done
     expect_file ./usr/sbin/rackwatchd -rwxr-xr-x
     for prog in rackwatch rackwatch-emu; do
@@ -98,12 +104,23 @@ check_control() {
 
 # The unpacked plugins run and are stripped (lintian checks the latter too).
 check_programs() {
-    local prog
+    local prog name plugins=$RW_WORK/root/usr/lib/nagios/plugins port
     dpkg-deb -x "$DEB" "$RW_WORK/root"
-    for prog in "$RW_WORK"/root/usr/lib/nagios/plugins/check_*; do
+    for prog in "$plugins"/check_*; do
+        # A live helper is its plugin built with libcurl: it prints the plugin's name.
+        name=$(basename "$prog" _live)
         rw_expect "$(basename "$prog") from the package runs" 0 \
-            "^$(basename "$prog") \(rackwatch [0-9.]+\)$" "$prog" --version
+            "^$name \(rackwatch [0-9.]+\)$" "$prog" --version
     done
+    # A -H run of the packaged plugin execs the packaged helper beside it, which polls:
+    # a closed loopback port is CRITICAL (the device is down), not UNKNOWN "cannot run".
+    port=$(rw_free_port)
+    rw_expect "check_pdu from the package runs its live helper" 2 \
+        "^PDU CRITICAL - /redfish/v1/: .*127\.0\.0\.1.*$port" \
+        "$plugins/check_pdu" -H 127.0.0.1 -p "$port"
+    rw_expect "check_server from the package runs its live helper" 2 \
+        "^SERVER CRITICAL - /redfish/v1/: .*127\.0\.0\.1.*$port" \
+        "$plugins/check_server" -H 127.0.0.1 -p "$port"
     rw_expect "rackwatchd from the package runs" 0 "^rackwatchd [0-9.]+$" \
         "$RW_WORK/root/usr/sbin/rackwatchd" --version
     # Stripped: no symbol table left (readelf, from binutils like the compiler).

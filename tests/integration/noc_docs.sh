@@ -9,12 +9,17 @@
 MAN_SRC="$RW_SOURCE_DIR/man"
 MAN_OUT="$RW_BUILD_DIR/man"
 
-# The programs rackwatch installs, as the build made them: plugins and daemons.  Test
-# helpers in the same bin directory are not programs users run.
+# The programs rackwatch installs for users to run, as the build made them: plugins and
+# daemons.  Test helpers in the same bin directory are not installed.  Nor are the
+# check_*_live helpers documented apart, though they are installed: check_pdu execs
+# check_pdu_live (its sibling with libcurl, see plugins/kit/rw_rfsrc.h) for a live -H run,
+# so no user or monitoring core runs them; their options are the plugin's, and so is
+# their page.
 shipped_programs() {
     local p
     for p in "$RW_BIN_DIR"/check_* "$RW_BIN_DIR"/rackwatch "$RW_BIN_DIR"/rackwatchd \
         "$RW_BIN_DIR"/rackwatch-emu; do
+        [[ $p == */check_*_live ]] && continue
         [[ -x $p ]] && basename "$p"
     done
 }

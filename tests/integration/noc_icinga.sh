@@ -66,9 +66,11 @@ case_icinga_validate() {
         rw_pass "icinga2 daemon -C: no errors, no warnings"
     fi
     # Liveness for the hub and both spokes, certificates and version for the spokes, the
-    # spokes seen from the hub.
-    rw_expect_output icinga.services "Instantiated 8 Services"
-    rw_expect_output icinga.hosts "Instantiated 3 Hosts"
+    # spokes seen from the hub (8); health, inlet power and branch load of both PDUs (6);
+    # state with power draw, and inlet temperature of both servers (4).
+    rw_expect_output icinga.services "Instantiated 18 Services"
+    # The hub, two spokes, two PDUs, two BMCs.
+    rw_expect_output icinga.hosts "Instantiated 7 Hosts"
     # The command must exist under the name the example uses.
     rw_expect_output icinga.commands "Instantiated [0-9]+ CheckCommands"
 }
@@ -96,17 +98,14 @@ EOF
 Object 'spoke_liveness_typo' of type 'CheckCommand' does not exist"
 }
 
-# The objects Icinga 2 runs, checked every second through the shipped commands: one host
-# per server of start_spokes (noc_lib.sh).  The hub's host runs liveness and hubspoke (its
-# spokes seen from the hub), as does no-port, which sets no port: the plugins go to 443,
-# where nothing that trusts our fresh CA can answer.  Hosts set the shared rackwatch_*
-# variables, as the example does.  The perfdata writer rotates its file every second so
-# results reach the disk quickly; its lines carry $service.output$ too, last: the long
-# output after its first line goes on lines of its own.
-icinga_run_conf() {
+# icinga_writer_conf: the checker and a perfdata writer, the first lines of a run's
+# objects.  The writer rotates its file every second so results reach the disk quickly;
+# its lines carry $service.output$ too, last: the long output after its first line goes
+# on lines of its own.
+icinga_writer_conf() {
     local out=$RW_WORK/perfdata
     mkdir -p "$out"
-    cat >"$RW_WORK/run.conf" <<EOF
+    cat <<EOF
 object CheckerComponent "checker" { }
 
 object PerfdataWriter "perfdata" {
@@ -118,7 +117,17 @@ object PerfdataWriter "perfdata" {
 PERFDATA::\$service.perfdata\$	OUTPUT::\$service.output\$}}}
 	rotation_interval = 1s
 }
+EOF
+}
 
+# The objects Icinga 2 runs, checked every second through the shipped commands: one host
+# per server of start_spokes (noc_lib.sh).  The hub's host runs liveness and hubspoke (its
+# spokes seen from the hub), as does no-port, which sets no port: the plugins go to 443,
+# where nothing that trusts our fresh CA can answer.  Hosts set the shared rackwatch_*
+# variables, as the example does.
+icinga_run_conf() {
+    icinga_writer_conf >"$RW_WORK/run.conf"
+    cat >>"$RW_WORK/run.conf" <<EOF
 template Host "test-server" {
 	check_command = "dummy"
 	enable_active_checks = false
@@ -243,7 +252,7 @@ expect_result() {
     fi
 }
 
-# stop_icinga: stops the Icinga 2 started by case_icinga_run.  SIGTERM to its umbrella
+# stop_icinga: stops the Icinga 2 started by icinga_start.  SIGTERM to its umbrella
 # process, which stops and reaps the daemon and the process spawn helper; then SIGKILL to
 # anything left in its process group (setsid made one).
 stop_icinga() {
@@ -296,34 +305,198 @@ Not responding: "
 Hub/Spoke Versions Not Compatible"
 }
 
+# icinga_start: Icinga 2 on $RW_WORK/icinga2.conf, stopped at exit.
+icinga_start() {
+    trap 'stop_icinga; rw_cleanup' EXIT
+    # setsid: its own process group, so stop_icinga reaches every process it forks.
+    rw_spawn "$RW_WORK/icinga.log" setsid env ICINGA2_USER="$(id -un)" \
+        ICINGA2_GROUP="$(id -gn)" icinga2 daemon -c "$RW_WORK/icinga2.conf" "${ICINGA_DEFS[@]}"
+    ICINGA_PID=$RW_LAST_PID
+}
+
+# icinga_stop_clean NAME: stops Icinga 2; NAME passes when its log has no warning or
+# error: an undefined macro in a shipped command would show up there.
+icinga_stop_clean() {
+    stop_icinga
+    if grep -Eq "$ICINGA_BAD" "$RW_WORK/icinga.log"; then
+        RW_ERR=$(grep -E "$ICINGA_BAD" "$RW_WORK/icinga.log")
+        rw_fail "$1: warnings or errors in the Icinga 2 log"
+    else
+        rw_pass "$1: no warning, no error"
+    fi
+}
+
 case_icinga_run() {
     need_icinga2
     start_spokes
     icinga_tree
     icinga_run_conf
     icinga_main "$RW_WORK/icinga2.conf" "$RW_WORK/run.conf"
-    trap 'stop_icinga; rw_cleanup' EXIT
-    # setsid: its own process group, so stop_icinga reaches every process it forks.
-    rw_spawn "$RW_WORK/icinga.log" setsid env ICINGA2_USER="$(id -un)" \
-        ICINGA2_GROUP="$(id -gn)" icinga2 daemon -c "$RW_WORK/icinga2.conf" "${ICINGA_DEFS[@]}"
-    ICINGA_PID=$RW_LAST_PID
+    icinga_start
     icinga_results
-    stop_icinga
-    # No warning either: an undefined macro in the shipped command would show up here.
-    if grep -Eq "$ICINGA_BAD" "$RW_WORK/icinga.log"; then
-        RW_ERR=$(grep -E "$ICINGA_BAD" "$RW_WORK/icinga.log")
-        rw_fail "icinga.run.log: warnings or errors in the Icinga 2 log"
+    icinga_stop_clean icinga.run.log
+}
+
+# The PDU and server commands (pdu, server) on the devices of start_devices (noc_lib.sh),
+# live and from the daemon's snapshot, through the apply rules' variables the example
+# uses: arrays for --outlet and --expect-outlet-state, set_if for --ignore-health, the
+# shared rackwatch_* variables for the port, CA, credentials, state file and endpoint.
+icinga_devices_conf() {
+    icinga_writer_conf >"$RW_WORK/devices.conf"
+    cat >>"$RW_WORK/devices.conf" <<EOF
+template Host "test-device" {
+	check_command = "dummy"
+	enable_active_checks = false
+	address = "127.0.0.1"
+	vars.rackwatch_cacert = "$PKI/ca.crt"
+	vars.rackwatch_authfile = "$DEV_AUTH"
+	/* A TLS setting of the host's other checks: the Redfish plugins refuse --sni, so the
+	 * pdu and server commands must leave it out. */
+	vars.rackwatch_sni = "localhost"
+	/* For state mode only: the live checks must leave --max-age out (refused with -H). */
+	vars.rackwatch_max_age = 600
+}
+
+/* Live: --hostname and --port. */
+object Host "pdu-live" {
+	import "test-device"
+	vars.rackwatch_role = "pdu"
+	vars.rackwatch_port = $PDU_PORT
+}
+
+/* State mode, the endpoint named as the host; the port is for live checks only. */
+object Host "pdu-1" {
+	import "test-device"
+	vars.rackwatch_role = "pdu"
+	vars.rackwatch_port = $PDU_PORT
+	vars.rackwatch_state = "$RW_WORK/state.json"
+}
+
+/* State mode on data polled 1000 s ago, under another endpoint name than the host's.  No
+ * address, CA nor credentials: reading the snapshot needs none. */
+object Host "pdu-stale" {
+	check_command = "dummy"
+	enable_active_checks = false
+	vars.rackwatch_max_age = 600
+	vars.rackwatch_role = "pdu-stale"
+	vars.rackwatch_state = "$RW_WORK/stale.json"
+	vars.rackwatch_endpoint = "pdu-1"
+}
+
+object Host "bmc-live" {
+	import "test-device"
+	vars.rackwatch_role = "server"
+	vars.rackwatch_port = $SERVER_PORT
+}
+
+object Host "bmc-state" {
+	import "test-device"
+	vars.rackwatch_role = "server"
+	vars.rackwatch_state = "$RW_WORK/state.json"
+	vars.rackwatch_endpoint = "srv-1"
+}
+
+apply Service "health" {
+	check_command = "pdu"
+	check_interval = 1s
+	retry_interval = 1s
+	assign where host.vars.rackwatch_role in [ "pdu", "pdu-stale" ]
+}
+
+apply Service "power" {
+	check_command = "pdu"
+	check_interval = 1s
+	retry_interval = 1s
+	vars.pdu_metric = "inlet-power"
+	vars.pdu_warning = 9000
+	vars.pdu_critical = 11000
+	vars.pdu_ignore_health = true
+	assign where host.vars.rackwatch_role == "pdu"
+}
+
+apply Service "outlets" {
+	check_command = "pdu"
+	check_interval = 1s
+	retry_interval = 1s
+	vars.pdu_metric = "outlet-current"
+	vars.pdu_outlets = [ "A1", "A2" ]
+	vars.pdu_expect_outlet_state = [ "A1=On", "B2=Off" ]
+	vars.pdu_ignore_health = true
+	assign where host.vars.rackwatch_role == "pdu"
+}
+
+apply Service "server" {
+	check_command = "server"
+	check_interval = 1s
+	retry_interval = 1s
+	vars.server_metric = "power"
+	vars.server_critical = 300
+	assign where host.vars.rackwatch_role == "server"
+}
+EOF
+}
+
+# expect_same NAME KEY1 KEY2: the two services recorded the same state, perfdata and
+# output (live and state mode on the same data).
+expect_same() {
+    local name=$1 a b
+    a=$(wait_result "$2" | cut -f 2-)
+    b=$(wait_result "$3" | cut -f 2-)
+    RW_RC=0 RW_OUT="$2: $a" RW_ERR="$3: $b"
+    if [[ -n $a && $a == "$b" ]]; then
+        rw_pass "$name"
     else
-        rw_pass "icinga.run.log: no warning, no error"
+        rw_fail "$name: $2 and $3 differ"
     fi
+}
+
+icinga_device_results() {
+    local tab=$'\t' host
+    for host in pdu-live pdu-1; do
+        expect_result "icinga.devices.$host.health" "$host!health" "STATE::CRITICAL${tab}\
+PERFDATA::${tab}OUTPUT::PDU CRITICAL - branch C health Critical \(breaker Tripped\)$"
+        expect_result "icinga.devices.$host.power" "$host!power" "STATE::WARNING${tab}\
+PERFDATA::AC1_power=9961\.3W;9000;11000;0${tab}OUTPUT::PDU WARNING - inlet AC1 power \
+9961\.3 W *$"
+        expect_result "icinga.devices.$host.outlets" "$host!outlets" "STATE::OK${tab}\
+PERFDATA::A1_current=0\.82A;;;0;10 A2_current=1\.21A;;;0;10${tab}OUTPUT::PDU OK - current \
+of 2 elements OK, highest 1\.21 A \(outlet A2\); 1 PDU, health not checked, outlet states \
+as expected *$"
+    done
+    for host in bmc-live bmc-state; do
+        expect_result "icinga.devices.$host.server" "$host!server" "STATE::CRITICAL${tab}\
+PERFDATA::power=352W;;300;0${tab}OUTPUT::SERVER CRITICAL - server 1 health Warning; \
+server 1 power 352 W *$"
+    done
+    expect_result icinga.devices.stale "pdu-stale!health" "STATE::UNKNOWN${tab}PERFDATA::\
+${tab}OUTPUT::PDU UNKNOWN - data of endpoint pdu-1 is [0-9]+ s old \(--max-age 600\)$"
+    for svc in health power outlets; do
+        expect_same "icinga.devices.same.$svc: live and state agree" "pdu-live!$svc" \
+            "pdu-1!$svc"
+    done
+    expect_same "icinga.devices.same.server: live and state agree" "bmc-live!server" \
+        "bmc-state!server"
+}
+
+case_icinga_devices() {
+    need_icinga2
+    make_pki
+    start_devices
+    icinga_tree
+    icinga_devices_conf
+    icinga_main "$RW_WORK/icinga2.conf" "$RW_WORK/devices.conf"
+    icinga_start
+    icinga_device_results
+    icinga_stop_clean icinga.devices.log
 }
 
 case "${1:-}" in
     validate) case_icinga_validate ;;
     negative) case_icinga_negative ;;
     run) case_icinga_run ;;
+    devices) case_icinga_devices ;;
     *)
-        echo "usage: $0 validate|negative|run" >&2
+        echo "usage: $0 validate|negative|run|devices" >&2
         exit 2
         ;;
 esac

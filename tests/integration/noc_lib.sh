@@ -66,3 +66,52 @@ start_spokes() {
     hub_member "https://127.0.0.1:$SAME_PORT" OK
     hub_member "https://127.0.0.1:$OLD_PORT" OK
 }
+
+# start_devices: a rack PDU and a server for the Redfish plugins, each rackwatch-emu over
+# HTTPS (tests/data/pdu and tests/data/server, certificate "server" of $PKI: call
+# make_pki or start_spokes first) with Basic auth monitor/s3cret; the plugins' credentials
+# in $DEV_AUTH (mode 0600).  And the daemon's view of both, as the state mode reads it:
+# $RW_WORK/state.json, written by `rackwatch poll --json` (the snapshot format) with the
+# endpoints pdu-1 and srv-1, and $RW_WORK/stale.json, the same data polled 1000 s ago.
+# Sets PDU_PORT, SERVER_PORT, DEV_AUTH.  EMU_URL is left as it was.
+start_devices() {
+    local url=${EMU_URL:-}
+    declare -F emu_start >/dev/null || . "$(dirname "${BASH_SOURCE[0]}")/emu_lib.sh"
+    emu_start pdu --tls --mockup "$EMU_DATA/pdu" --user monitor --password s3cret
+    PDU_PORT=${EMU_URL##*:}
+    emu_start server --tls --mockup "$EMU_DATA/server" --user monitor --password s3cret
+    SERVER_PORT=${EMU_URL##*:}
+    EMU_URL=$url
+    DEV_AUTH=$RW_WORK/bmc.auth
+    (umask 077 && printf 'username=monitor\npassword=s3cret\n' >"$DEV_AUTH" &&
+        printf 's3cret\n' >"$RW_WORK/bmc.pass")
+    cat >"$RW_WORK/poll.yaml" <<EOY
+defaults:
+  timeout: 5
+  ca_file: $EMU_CACERT
+credentials:
+  bmc:
+    username: monitor
+    password_file: $RW_WORK/bmc.pass
+endpoints:
+  - name: pdu-1
+    url: https://127.0.0.1:$PDU_PORT
+    kind: pdu
+    credentials: bmc
+  - name: srv-1
+    url: https://127.0.0.1:$SERVER_PORT
+    kind: server
+    credentials: bmc
+EOY
+    "$RW_BIN_DIR/rackwatch" poll --json --config "$RW_WORK/poll.yaml" >"$RW_WORK/state.json" \
+        2>"$RW_WORK/poll.err" ||
+        { echo "rackwatch poll --json failed:" >&2; cat "$RW_WORK/poll.err" >&2; exit 1; }
+    python3 -c 'import json, sys, time
+d = json.load(open(sys.argv[1]))
+for e in d["endpoints"]:
+    if not e["ok"]:
+        sys.exit("endpoint %s failed: %s" % (e["name"], e["error"]))
+    e["polled_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 1000))
+json.dump(d, open(sys.argv[2], "w"))' "$RW_WORK/state.json" "$RW_WORK/stale.json" ||
+        { echo "cannot write the stale snapshot" >&2; exit 1; }
+}

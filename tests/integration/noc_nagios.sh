@@ -104,8 +104,10 @@ case_nagios_validate() {
     fi
     rw_expect_output nagios.errors "Total Errors: +0$"
     rw_expect_output nagios.warnings "Total Warnings: +0$"
-    rw_expect_output nagios.services "Checked 8 services\."
-    rw_expect_output nagios.hosts "Checked 3 hosts\."
+    # Spokes and hub: 8; the PDUs' health and power: 4; the servers: 2.
+    rw_expect_output nagios.services "Checked 14 services\."
+    # The hub, two spokes, two PDUs, two servers.
+    rw_expect_output nagios.hosts "Checked 7 hosts\."
     rw_expect_output nagios.commands "Checked [0-9]+ commands\."
 }
 
@@ -182,10 +184,16 @@ define service {
     check_command           rackwatch_spoke_cert!-p $MISMATCH_PORT $hub
 }
 EOF
-    # Only the commands file and the test objects: the example's hosts are not loopback.
+    nagios_fast "$n/run.cfg"
+}
+
+# nagios_fast OBJECTS: nagios.cfg reads the commands file and OBJECTS only (the example's
+# hosts are not loopback), and runs every check at once, every second.
+nagios_fast() {
+    local n=$RW_WORK/nagios
     sed -i "/rackwatch-example\.cfg/d" "$n/nagios.cfg"
     cat >>"$n/nagios.cfg" <<EOF
-cfg_file=$n/run.cfg
+cfg_file=$1
 interval_length=1
 status_update_interval=1
 check_result_reaper_frequency=1
@@ -248,16 +256,21 @@ stop_nagios() {
     fi
 }
 
+# nagios_start: Nagios on $RW_WORK/nagios/nagios.cfg, stopped at exit.
+nagios_start() {
+    trap 'stop_nagios; rw_cleanup' EXIT
+    # setsid: its own process group, so stop_nagios reaches its worker processes.
+    rw_spawn "$RW_WORK/nagios.out" setsid nagios4 "$RW_WORK/nagios/nagios.cfg"
+    NAGIOS_PID=$RW_LAST_PID
+}
+
 case_nagios_run() {
     local ok
     need_nagios4
     start_spokes
     nagios_tree
     nagios_run_conf
-    trap 'stop_nagios; rw_cleanup' EXIT
-    # setsid: its own process group, so stop_nagios reaches its worker processes.
-    rw_spawn "$RW_WORK/nagios.out" setsid nagios4 "$RW_WORK/nagios/nagios.cfg"
-    NAGIOS_PID=$RW_LAST_PID
+    nagios_start
     # Nagios keeps the text before '|' whole (trailing space included) and the perfdata as
     # the plugin printed it.  States: 0 OK, 2 CRITICAL.
     ok="127\.0\.0\.1:$OK_PORT"
@@ -273,12 +286,114 @@ tls_handshake=0s;;;0 *$"
     stop_nagios
 }
 
+# The PDU and server commands on the devices of start_devices (noc_lib.sh): live with the
+# host's options ($_HOSTRACKWATCH_OPTS$: CA and credentials), and from the snapshot
+# ($_HOSTRACKWATCH_STATE$, the endpoint named as the host: pdu-1, srv-1).
+nagios_devices_conf() {
+    local n=$RW_WORK/nagios
+    cat >"$n/devices.cfg" <<EOF
+define host {
+    use                     generic-host
+    name                    test-device
+    address                 127.0.0.1
+    _RACKWATCH_OPTS         --cacert $PKI/ca.crt --authfile $DEV_AUTH
+    _RACKWATCH_STATE        $RW_WORK/state.json
+    register                0
+}
+define host {
+    use                     test-device
+    host_name               pdu-live
+}
+define host {
+    use                     test-device
+    host_name               pdu-1
+}
+define host {
+    use                     test-device
+    host_name               bmc-live
+}
+define host {
+    use                     test-device
+    host_name               srv-1
+}
+define service {
+    name                    test-service
+    use                     generic-service
+    max_check_attempts      1
+    check_interval          1
+    register                0
+}
+define service {
+    use                     test-service
+    host_name               pdu-live
+    service_description     power
+    check_command           rackwatch_pdu!-p $PDU_PORT --metric inlet-power -w 9000 -c 11000 --ignore-health
+}
+define service {
+    use                     test-service
+    host_name               pdu-1
+    service_description     power
+    check_command           rackwatch_pdu_state!--metric inlet-power -w 9000 -c 11000 --ignore-health
+}
+define service {
+    use                     test-service
+    host_name               pdu-live
+    service_description     outlets
+    check_command           rackwatch_pdu!-p $PDU_PORT --expect-outlet-state A1=On --expect-outlet-state B2=On
+}
+define service {
+    use                     test-service
+    host_name               pdu-1
+    service_description     outlets
+    check_command           rackwatch_pdu_state!--expect-outlet-state A1=On --expect-outlet-state B2=On
+}
+define service {
+    use                     test-service
+    host_name               bmc-live
+    service_description     server
+    check_command           rackwatch_server!-p $SERVER_PORT --metric power -c 300
+}
+define service {
+    use                     test-service
+    host_name               srv-1
+    service_description     server
+    check_command           rackwatch_server_state!--metric power -c 300
+}
+EOF
+    nagios_fast "$n/devices.cfg"
+}
+
+case_nagios_devices() {
+    local host pow out srv
+    need_nagios4
+    make_pki
+    start_devices
+    nagios_tree
+    nagios_devices_conf
+    nagios_start
+    # Nagios writes the ';' of the output as ':' in status.dat.
+    pow="^1\|PDU WARNING - inlet AC1 power 9961\.3 W *\|AC1_power=9961\.3W;9000;11000;0$"
+    out="^2\|PDU CRITICAL - branch C health Critical \(breaker Tripped\)[;:] outlet B2 is Off, \
+expected On *\|$"
+    srv="^2\|SERVER CRITICAL - server 1 health Warning[;:] server 1 power 352 W *\|\
+power=352W;;300;0$"
+    for host in pdu-live pdu-1; do
+        expect_status "nagios.devices.$host.power" "$host" power "$pow"
+        expect_status "nagios.devices.$host.outlets" "$host" outlets "$out"
+    done
+    for host in bmc-live srv-1; do
+        expect_status "nagios.devices.$host.server" "$host" server "$srv"
+    done
+    stop_nagios
+}
+
 case "${1:-}" in
     validate) case_nagios_validate ;;
     negative) case_nagios_negative ;;
     run) case_nagios_run ;;
+    devices) case_nagios_devices ;;
     *)
-        echo "usage: $0 validate|negative|run" >&2
+        echo "usage: $0 validate|negative|run|devices" >&2
         exit 2
         ;;
 esac
