@@ -68,7 +68,7 @@ int cli_reg_same_server(const char *hostname, const struct rw_url *url);
  * (the caller wipes and frees it with cli_reg_wipe()).  RW_EINVAL for an empty host name
  * or user name, a NULL password or credentials over CLI_REG_CRED_MAX; RW_ENOMEM.
  */
-RW_MUSTCHECK enum rw_rc cli_reg_post_body(const char *hostname, const char *user,
+RW_MUSTCHECK enum rw_rc cli_reg_post_body(const char *hostname, const char *name, const char *user,
                                           const char *password, const char *conn, char **out,
                                           struct rw_err *err);
 

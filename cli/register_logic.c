@@ -171,8 +171,8 @@ add_connection_method(struct json_object *doc, const char *conn)
 }
 
 enum rw_rc
-cli_reg_post_body(const char *hostname, const char *user, const char *password, const char *conn,
-                  char **out, struct rw_err *err)
+cli_reg_post_body(const char *hostname, const char *name, const char *user, const char *password,
+                  const char *conn, char **out, struct rw_err *err)
 {
     struct json_object *doc;
     const char *text;
@@ -192,6 +192,7 @@ cli_reg_post_body(const char *hostname, const char *user, const char *password, 
     doc = json_object_new_object();
     if (doc == NULL ||
         json_object_object_add(doc, "HostName", json_object_new_string(hostname)) != 0 ||
+        (name != NULL && json_object_object_add(doc, "Name", json_object_new_string(name)) != 0) ||
         json_object_object_add(doc, "UserName", json_object_new_string(user)) != 0 ||
         json_object_object_add(doc, "Password", json_object_new_string(password)) != 0 ||
         (conn != NULL && !add_connection_method(doc, conn))) {

@@ -304,7 +304,7 @@ step_post(struct reg_run *run, struct reg_spoke *sp)
     int rc;
 
     rw_err_clear(&err);
-    if (cli_reg_post_body(sp->url, sp->t->cred->username, sp->t->cred->password,
+    if (cli_reg_post_body(sp->url, sp->t->name, sp->t->cred->username, sp->t->cred->password,
                           has_conn ? conn : NULL, &body, &err) != RW_OK) {
         reg_fail("register: %s", err.msg);
         return CLI_EXIT_FAILED;

@@ -171,8 +171,8 @@ case_hub_204() {
     write_config "$HUBFP"
     reg "a hub that answers 204 with Location" 0 \
         "registered spoke-east with hub hub-1 as $SRC_PATH/1 \(HTTP 204\).*✓ verified"
-    if grep -qx "HostName,Password,UserName https://127.0.0.1:$SPOKE_PORT" "$RW_WORK/posted"; then
-        rw_pass "POST {HostName, UserName, Password}"
+    if grep -qx "HostName,Name,Password,UserName https://127.0.0.1:$SPOKE_PORT" "$RW_WORK/posted"; then
+        rw_pass "POST {HostName, Name, UserName, Password}"
     else
         rw_fail "posted: $(cat "$RW_WORK/posted")"
     fi

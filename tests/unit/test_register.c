@@ -114,7 +114,8 @@ struct body_row {
 
 static const struct body_row body_rows[] = {
     {"https://10.0.0.1:443", "admin", "s3cret", NULL, RW_OK,
-     "{\"HostName\":\"https://10.0.0.1:443\",\"UserName\":\"admin\",\"Password\":\"s3cret\"}"},
+     "{\"HostName\":\"https://10.0.0.1:443\",\"Name\":\"spoke-east\",\"UserName\":\"admin\","
+     "\"Password\":\"s3cret\"}"},
     {"https://h:1", "a\"b", "p\\q", "/redfish/v1/AggregationService/ConnectionMethods/1", RW_OK,
      "{\"HostName\":\"https://h:1\",\"UserName\":\"a\\\"b\",\"Password\":\"p\\\\q\",\"Links\":{"
      "\"ConnectionMethod\":{\"@odata.id\":\"/redfish/v1/AggregationService/ConnectionMethods/"
@@ -144,7 +145,9 @@ test_post_body(void **state)
         const struct body_row *r = &body_rows[i];
 
         rw_err_clear(&err);
-        rc = cli_reg_post_body(r->host, r->user, r->pass, r->conn, &out, &err);
+        /* The first row carries the spoke's configured name; the others none. */
+        rc = cli_reg_post_body(r->host, i == 0 ? "spoke-east" : NULL, r->user, r->pass, r->conn,
+                               &out, &err);
         if (rc != r->rc || strcmp(rc == RW_OK ? out : err.msg, r->want) != 0) {
             fail_msg("row %zu: %s '%s', want '%s'", i, rw_rc_name(rc), rc == RW_OK ? out : err.msg,
                      r->want);
@@ -165,7 +168,7 @@ test_post_body_too_long(void **state)
     memset(big, 'x', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
     rw_err_clear(&err);
-    assert_int_equal(cli_reg_post_body("h", "u", big, NULL, &out, &err), RW_EINVAL);
+    assert_int_equal(cli_reg_post_body("h", NULL, "u", big, NULL, &out, &err), RW_EINVAL);
     assert_string_equal(err.msg, "user name or password longer than 1024 bytes");
     assert_null(out);
     cli_reg_wipe(NULL);
