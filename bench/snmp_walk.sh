@@ -69,38 +69,95 @@ MIBS= snmpd -f -Lo -C -c "$work/snmpd.conf" -p "$work/snmpd.pid" -m '' >"$work/s
 pids+=($!)
 for _ in $(seq 100); do [[ -S $work/agentx.sock ]] && break; sleep 0.05; done
 
-# 209 PDUs x 48 outlets = 10,032 outlet rows.
-"$serve" "$work/agentx.sock" "$work/index" 209 48 >"$work/serve.log" 2>&1 &
-pids+=($!)
-serve_pid=$!
-for _ in $(seq 200); do grep -q '^serving' "$work/serve.log" 2>/dev/null && break; sleep 0.05; done
-sleep 0.5
-
-snmp=(-v2c -c public -On -m '' -t 10 -r 0 "127.0.0.1:$port")
-# walk NAME OID...: bulk-walks each OID subtree, prints varbinds/s.
-walk() {
-    local label=$1 start end n=0 oid
+# start_serve LOG [env...]: the test subagent with 209 PDUs x 48 outlets = 10,032 outlet
+# rows over AgentX; sets serve_pid.
+start_serve() {
+    local log=$1
     shift
-    start=$(date +%s%N)
-    for oid in "$@"; do
-        n=$((n + $(snmpbulkwalk -Cr50 "${snmp[@]}" "$oid" | wc -l)))
-    done
-    end=$(date +%s%N)
-    awk -v l="$label" -v n="$n" -v ns=$((end - start)) \
-        'BEGIN { printf "%-48s %7d varbinds in %6.2f s: %8.0f varbinds/s\n", l, n, ns / 1e9, n / (ns / 1e9) }'
+    env "$@" "$serve" "$work/agentx.sock" "$work/index" 209 48 >"$log" 2>&1 &
+    serve_pid=$!
+    pids+=("$serve_pid")
+    for _ in $(seq 200); do grep -q '^serving' "$log" 2>/dev/null && break; sleep 0.05; done
+    sleep 1.5 # the AgentX registration
+}
+stop_serve() {
+    kill "$serve_pid" 2>/dev/null || true
+    wait "$serve_pid" 2>/dev/null || true
 }
 
-echo "== walks (snmpbulkwalk -Cr50), 127.0.0.1, $(nproc) cores"
-walk "rackwatch outlet table via AgentX, 5 columns" $R.1.9.1.4 $R.1.9.1.5 $R.1.9.1.6 $R.1.9.1.7 $R.1.9.1.9
+snmp=(-v2c -c public -On -m '' -t 10 -r 0 "127.0.0.1:$port")
+runs=${RUNS:-3}
+snmpd_pid=$(cat "$work/snmpd.pid" 2>/dev/null || echo "${pids[0]}")
+# cpu_ticks PID: user + system clock ticks so far.
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+# walk NAME OID...: bulk-walks each OID subtree $runs times; prints the median varbinds/s
+# and, when $serve_pid is set, the median CPU microseconds per varbind of the subagent
+# and of snmpd.
+walk() {
+    local label=$1 start end n oid r rates=() subs=() masters=() s0 m0 tck
+    shift
+    tck=$(getconf CLK_TCK)
+    for ((r = 0; r < runs; r++)); do
+        n=0
+        s0=$(cpu_ticks "${serve_pid:-self}")
+        m0=$(cpu_ticks "$snmpd_pid")
+        start=$(date +%s%N)
+        for oid in "$@"; do
+            n=$((n + $(snmpbulkwalk -Cr50 "${snmp[@]}" "$oid" | wc -l)))
+        done
+        end=$(date +%s%N)
+        rates+=("$(awk -v n="$n" -v ns=$((end - start)) 'BEGIN { printf "%.0f", n / (ns / 1e9) }')")
+        subs+=("$(awk -v d=$(($(cpu_ticks "${serve_pid:-self}") - s0)) -v t="$tck" -v n="$n" 'BEGIN { printf "%.1f", d / t * 1e6 / n }')")
+        masters+=("$(awk -v d=$(($(cpu_ticks "$snmpd_pid") - m0)) -v t="$tck" -v n="$n" 'BEGIN { printf "%.1f", d / t * 1e6 / n }')")
+    done
+    printf '%-52s %6d varbinds: median %7d varbinds/s (runs: %s)' "$label" "$n" \
+        "$(median "${rates[@]}")" "${rates[*]}"
+    if [[ -n ${serve_pid:-} ]]; then
+        printf '; CPU/varbind subagent %s us, snmpd %s us' "$(median "${subs[@]}")" \
+            "$(median "${masters[@]}")"
+    fi
+    printf '\n'
+}
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+outlet_columns=($R.1.9.1.4 $R.1.9.1.5 $R.1.9.1.6 $R.1.9.1.7 $R.1.9.1.9)
+
+echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores; $runs runs each"
+echo "== walks (snmpbulkwalk -Cr50), 127.0.0.1"
+start_serve "$work/serve.log"
+walk "AgentX, rs_loop: outlet table, 5 columns" "${outlet_columns[@]}"
+stop_serve
+start_serve "$work/serve-netsnmp.log" RS_SERVE_LOOP=netsnmp
+walk "AgentX, agent_check_and_process(1): same" "${outlet_columns[@]}"
+stop_serve
+start_serve "$work/serve.log"
+serve_keep=$serve_pid
+serve_pid=
 walk "pass_persist script, 10,000 x 5" .1.3.6.1.4.1.8072.9999.9999.1
 walk "snmpd native: hrSWInstalledTable" .1.3.6.1.2.1.25.6.3
 walk "snmpd native: ifTable + ipAddrTable" .1.3.6.1.2.1.2.2 .1.3.6.1.2.1.4.20
-start=$(date +%s%N)
-rows=$(snmptable "${snmp[@]}" -Ci -Cf , $R.1.9 2>/dev/null | wc -l || true)
-end=$(date +%s%N)
-awk -v n="$rows" -v ns=$((end - start)) \
-    'BEGIN { printf "%-48s %7d rows in %6.2f s (numeric OIDs: snmptable needs the MIB for columns)\n", "snmptable of the outlet table", n, ns / 1e9 }'
+serve_pid=$serve_keep
 
+# snmptable needs the MIB for its columns: RACKWATCH-MIB with the IETF base modules from
+# the build's cache (tests/integration/mib_fetch_base.sh, as the MIB tests fetch them).
+if base=$(bash tests/integration/mib_fetch_base.sh "$build/mib-cache" 2>/dev/null); then
+    tabs=()
+    for ((r = 0; r < runs; r++)); do
+        start=$(date +%s%N)
+        rows=$(snmptable -v2c -c public -t 10 -r 0 -M "$base:/usr/share/snmp/mibs:mibs" \
+            -m RACKWATCH-MIB -Ci -Cf , -Cr 50 "127.0.0.1:$port" RACKWATCH-MIB::rwOutletTable \
+            2>/dev/null | grep -c "^[0-9]" || true)
+        end=$(date +%s%N)
+        tabs+=("$(awk -v n="$rows" -v ns=$((end - start)) 'BEGIN { printf "%.0f", n * 8 / (ns / 1e9) }')")
+    done
+    printf '%-52s %6d rows x 8: median %7d varbinds/s (runs: %s)\n' \
+        "snmptable -Cr 50 of rwOutletTable via AgentX" "$rows" "$(median "${tabs[@]}")" "${tabs[*]}"
+else
+    echo "snmptable: skipped (the IETF base MIB modules could not be fetched)"
+fi
 echo "== standalone (--standalone: the same tables as an SNMP agent of their own)"
 sa_port=$(free_port)
 printf 'rocommunity public 127.0.0.1\n' >"$work/standalone.conf"
@@ -109,8 +166,11 @@ RS_SNMP_CONFIG=$work/standalone.conf "$serve" "udp:127.0.0.1:$sa_port" "$work/in
 pids+=($!)
 for _ in $(seq 200); do grep -q '^serving' "$work/standalone.log" 2>/dev/null && break; sleep 0.05; done
 snmp=(-v2c -c public -On -m '' -t 10 -r 0 "127.0.0.1:$sa_port")
-walk "rackwatch outlet table standalone, 5 columns" $R.1.9.1.4 $R.1.9.1.5 $R.1.9.1.6 $R.1.9.1.7 $R.1.9.1.9
-walk "rackwatch outlet table standalone, 8 columns" $R.1.9
+sa_pid=$!
+serve_pid=$sa_pid
+walk "standalone: outlet table, 5 columns" "${outlet_columns[@]}"
+walk "standalone: outlet table, 8 columns" $R.1.9
+serve_pid=$serve_keep
 
 echo "== memory"
 awk '/VmHWM|VmRSS/ { printf "table layer, 209 PDUs x 48 outlets: %s %s %s\n", $1, $2, $3 }' "/proc/$serve_pid/status"
@@ -119,3 +179,5 @@ kill "$serve_pid"
 pids+=($!)
 for _ in $(seq 600); do grep -q '^serving' "$work/serve2.log" 2>/dev/null && break; sleep 0.05; done
 awk '/VmHWM|VmRSS/ { printf "table layer, 1000 PDUs x 48 outlets: %s %s %s\n", $1, $2, $3 }' "/proc/$!/status"
+echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "(the real daemon polling 1000 emulated PDUs: bench/daemon_rss.sh)"

@@ -22,6 +22,7 @@
 #include "rs_mib.h"
 #include "rs_notify.h"
 #include "rs_poller.h"
+#include "rs_spokes.h"
 #include "rw_config.h"
 
 #include <curl/curl.h>
@@ -56,6 +57,7 @@ struct daemon {
     struct rs_mib *mib;
     struct rw_config *cfg;
     struct rs_poller *poller;
+    struct rs_spokes *spokes;
     int signal_fd;
     int running;
     int reload_requested;
@@ -241,6 +243,23 @@ on_change(void *ctx, const struct rs_change *change)
 }
 
 static enum rw_rc
+start_spokes(struct daemon *daemon, struct rw_err *err)
+{
+    struct rs_spokes_opts sopts = {
+        .loop = daemon->loop,
+        .index = daemon->index,
+        .log = &daemon->log,
+        .on_change = on_change,
+        .ctx = daemon,
+    };
+
+    if (rs_spokes_new(&sopts, &daemon->spokes, err) != RW_OK) {
+        return err->code;
+    }
+    return rs_spokes_configure(daemon->spokes, daemon->cfg, err);
+}
+
+static enum rw_rc
 start_tables(struct daemon *daemon, struct rw_err *err)
 {
     struct rs_poller_opts popts = {.loop = daemon->loop, .log = &daemon->log};
@@ -253,10 +272,12 @@ start_tables(struct daemon *daemon, struct rw_err *err)
     rs_mib_config_loaded(daemon->mib, time(NULL));
     popts.mib = daemon->mib;
     popts.index = daemon->index;
-    if (rs_poller_new(&popts, &daemon->poller, err) != RW_OK) {
+    if (rs_poller_new(&popts, &daemon->poller, err) != RW_OK ||
+        rs_poller_configure(daemon->poller, daemon->cfg, err) != RW_OK) {
         return err->code;
     }
-    return rs_poller_configure(daemon->poller, daemon->cfg, err);
+    /* after the poller's configure, which restores the saved indexes */
+    return start_spokes(daemon, err);
 }
 
 /* SIGHUP: a configuration that loads replaces the running one; one that does not is
@@ -274,11 +295,16 @@ reload(struct daemon *daemon)
         rw_config_free(cfg);
         return;
     }
+    /* The checks copy what they need: on failure the old ones go on. */
+    if (rs_spokes_configure(daemon->spokes, cfg, &err) != RW_OK) {
+        rw_log(&daemon->log, RW_LOG_ERR, "reload: %s; the checks go on unchanged", err.msg);
+    }
     rw_config_free(daemon->cfg);
     daemon->cfg = cfg;
     rs_mib_config_loaded(daemon->mib, time(NULL));
-    rw_log(&daemon->log, RW_LOG_NOTICE, "reloaded %s: %zu endpoints", daemon->opts.config_path,
-           cfg->n_endpoints);
+    rw_log(&daemon->log, RW_LOG_NOTICE, "reloaded %s: %zu endpoints, %zu spokes%s",
+           daemon->opts.config_path, cfg->n_endpoints, cfg->n_spokes,
+           cfg->hub != NULL ? " and a hub" : "");
 }
 
 /* SIGTERM: the snapshot is written and the sessions are logged out, for at most 5 s. */
@@ -324,8 +350,9 @@ static enum rw_rc
 daemon_run(struct daemon *daemon, struct rw_err *err)
 {
     daemon->running = 1;
-    rw_log(&daemon->log, RW_LOG_NOTICE, "started: %zu endpoints from %s", daemon->cfg->n_endpoints,
-           daemon->opts.config_path);
+    rw_log(&daemon->log, RW_LOG_NOTICE, "started: %zu endpoints, %zu spokes%s from %s",
+           daemon->cfg->n_endpoints, daemon->cfg->n_spokes,
+           daemon->cfg->hub != NULL ? " and a hub" : "", daemon->opts.config_path);
     while (daemon->running) {
         if (rs_loop_run_once(daemon->loop, 1000, err) != RW_OK) {
             return err->code;
@@ -370,6 +397,7 @@ main(int argc, char **argv)
         rc = EXIT_FAILED;
     }
     shut_down(&daemon);
+    rs_spokes_free(daemon.spokes);
     rs_poller_free(daemon.poller);
     rw_config_free(daemon.cfg);
     curl_global_cleanup();

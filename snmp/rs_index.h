@@ -19,6 +19,17 @@
 
 #define RS_INDEX_MAX 2147483647u /* RackwatchIndex is Unsigned32 (1..2147483647) */
 
+/* The daemon's namespaces: one per indexed entity (their numbers are in saved files). */
+enum rs_ns {
+    RS_NS_ENDPOINT = 0,
+    RS_NS_PDU,
+    RS_NS_INLET,
+    RS_NS_BRANCH,
+    RS_NS_OUTLET,
+    RS_NS_SERVER,
+    RS_NS_SPOKE,
+};
+
 struct rs_index;
 
 /* A new, empty registry.  Free with rs_index_free(). */

@@ -31,6 +31,7 @@ enum rs_data_status {
 
 /* What changed; the numbers follow the MIB's notifications under rwNotifications. */
 enum rs_change_kind {
+    RS_CHANGE_SPOKE_STATUS = 1,
     RS_CHANGE_PDU_HEALTH = 2,
     RS_CHANGE_SERVER_HEALTH = 3,
     RS_CHANGE_SERVER_POWER = 4,
@@ -40,15 +41,16 @@ enum rs_change_kind {
 
 /*
  * One change, borrowed for the duration of the callback: what the notification carries.
- * text1/text2 are, by kind: PDU name/endpoint, server name/endpoint, PDU name/outlet
- * name, endpoint name/error (may be NULL).
+ * text1/text2 are, by kind: hub or spoke name/status detail, PDU name/endpoint, server
+ * name/endpoint, PDU name/outlet name, endpoint name/error (may be NULL).
  */
 struct rs_change {
     enum rs_change_kind kind;
-    uint32_t indexes[2]; /* the row: {endpoint}, {pdu}, {server} or {pdu, outlet} */
+    uint32_t indexes[2]; /* the row: {spoke}, {endpoint}, {pdu}, {server} or {pdu, outlet} */
     unsigned n_indexes;
     int32_t old_value, new_value; /* MIB enumeration values */
     const char *text1, *text2;
+    int32_t role; /* RS_CHANGE_SPOKE_STATUS: rwSpokeRole, hub(1) or spoke(2) */
 };
 
 typedef void rs_change_fn(void *ctx, const struct rs_change *change);

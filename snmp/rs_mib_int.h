@@ -5,17 +5,6 @@
 #include "rs_mib.h"
 #include "rs_table.h"
 
-/* Namespaces of the index registry: one per indexed entity. */
-enum rs_ns {
-    RS_NS_ENDPOINT = 0,
-    RS_NS_PDU,
-    RS_NS_INLET,
-    RS_NS_BRANCH,
-    RS_NS_OUTLET,
-    RS_NS_SERVER,
-    RS_NS_SPOKE,
-};
-
 enum rs_tab {
     RS_TAB_ENDPOINT = 0,
     RS_TAB_PDU,

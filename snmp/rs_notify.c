@@ -13,6 +13,7 @@ enum source {
     SRC_TEXT2,
     SRC_OLD,
     SRC_NEW,
+    SRC_ROLE,
 };
 
 enum instance {
@@ -21,6 +22,9 @@ enum instance {
     INST_ZERO,  /* .0: the accessible-for-notify objects */
 };
 
+#define RS_NOTIFY_VARBINDS_MAX 5
+
+/* object[0] == 0 ends a notification's list before RS_NOTIFY_VARBINDS_MAX. */
 struct varbind_spec {
     oid object[3]; /* under rwObjects: table, entry (1) or 0 for a scalar group, column */
     enum instance instance;
@@ -29,10 +33,16 @@ struct varbind_spec {
 
 struct notification_spec {
     enum rs_change_kind kind;
-    struct varbind_spec varbinds[4];
+    struct varbind_spec varbinds[RS_NOTIFY_VARBINDS_MAX];
 };
 
 static const struct notification_spec notifications[] = {
+    {RS_CHANGE_SPOKE_STATUS,
+     {{{2, 1, 2}, INST_ROW, SRC_TEXT1},
+      {{2, 1, 4}, INST_ROW, SRC_ROLE},
+      {{11, 1, 0}, INST_ZERO, SRC_OLD},
+      {{2, 1, 5}, INST_ROW, SRC_NEW},
+      {{2, 1, 6}, INST_ROW, SRC_TEXT2}}},
     {RS_CHANGE_PDU_HEALTH,
      {{{4, 1, 2}, INST_ROW, SRC_TEXT1},
       {{4, 1, 3}, INST_ROW, SRC_TEXT2},
@@ -102,7 +112,10 @@ add_varbind(netsnmp_variable_list **vars, const struct varbind_spec *spec,
         return;
     case SRC_OLD:
     case SRC_NEW:
-        value = spec->source == SRC_OLD ? change->old_value : change->new_value;
+    case SRC_ROLE:
+        value = spec->source == SRC_OLD   ? change->old_value
+                : spec->source == SRC_NEW ? change->new_value
+                                          : change->role;
         (void)snmp_varlist_add_variable(vars, name, len, ASN_INTEGER, &value, sizeof(value));
         return;
     }
@@ -126,7 +139,8 @@ rs_notify_change(const struct rs_change *change)
         (void)snmp_varlist_add_variable(&vars, trap_oid_oid,
                                         sizeof(trap_oid_oid) / sizeof(trap_oid_oid[0]),
                                         ASN_OBJECT_ID, trap, (root_len + 2) * sizeof(oid));
-        for (v = 0; v < 4; v++) {
+        for (v = 0; v < RS_NOTIFY_VARBINDS_MAX && notifications[i].varbinds[v].object[0] != 0;
+             v++) {
             add_varbind(&vars, &notifications[i].varbinds[v], change);
         }
         send_v2trap(vars);
@@ -148,11 +162,18 @@ rs_change_describe(const struct rs_change *change, char *buf, size_t len)
     static const char *const power[] = {"on",         "off",         "unknown",
                                         "poweringOn", "poweringOff", "paused"};
     static const char *const data[] = {"ok", "stale", "unavailable"};
+    static const char *const spoke[] = {"ok", "notResponding", "versionsNotCompatible",
+                                        "certificatesDoNotMatch", "invalidServer"};
     const char *t1 = change->text1 != NULL ? change->text1 : "";
     const char *t2 = change->text2 != NULL ? change->text2 : "";
     int32_t o = change->old_value, n = change->new_value;
 
     switch (change->kind) {
+    case RS_CHANGE_SPOKE_STATUS:
+        (void)snprintf(buf, len, "%s %s: status %s -> %s%s%s%s",
+                       change->role == 1 ? "hub" : "spoke", t1, enum_name(spoke, 5, o),
+                       enum_name(spoke, 5, n), *t2 != '\0' ? " (" : "", t2, *t2 != '\0' ? ")" : "");
+        break;
     case RS_CHANGE_PDU_HEALTH:
     case RS_CHANGE_SERVER_HEALTH:
         (void)snprintf(buf, len, "%s %s (%s): health %s -> %s",

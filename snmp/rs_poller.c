@@ -139,6 +139,10 @@ on_polled(struct rf_endpoint *model, void *ctx)
 
     rw_err_clear(&err);
     rs_timer_disarm(poller->opts.loop, &ep->budget);
+    /* The finished poll's crawl state is not needed until the next poll: free it now (a
+       done function may), so that a site of 1000 PDUs does not keep 1000 of them. */
+    rf_poll_free(ep->poll);
+    ep->poll = NULL;
     poller->polls++;
     if (model == NULL) {
         rw_log(poller->opts.log, RW_LOG_ERR, "%s: out of memory polling", ep->target->name);

@@ -94,6 +94,12 @@ answer(const struct rs_column *col, const char *row, netsnmp_variable_list *var)
         }
         return snmp_set_var_typed_value(var, ASN_OCTET_STR, when, rs_date_and_time(t, when));
     }
+    case RS_COL_OCTETS: {
+        const struct rs_octets *o = field;
+
+        return snmp_set_var_typed_value(var, ASN_OCTET_STR, o->data,
+                                        o->len > RS_OCTETS_MAX ? RS_OCTETS_MAX : o->len);
+    }
     }
     return SNMP_ERR_GENERR;
 }

@@ -25,6 +25,14 @@ enum rs_col_type {
     RS_COL_TEXT,      /* char * (NULL sends ""), OCTET STRING, cut at 255 bytes */
     RS_COL_COUNTER64, /* struct rs_counter64; absent: the instance does not exist */
     RS_COL_DATETIME,  /* time_t, DateAndTime in UTC; 0: never (eight zero octets) */
+    RS_COL_OCTETS,    /* struct rs_octets, OCTET STRING of len bytes (binary) */
+};
+
+#define RS_OCTETS_MAX 32 /* a SHA-256 digest */
+
+struct rs_octets {
+    unsigned char data[RS_OCTETS_MAX];
+    size_t len; /* 0..RS_OCTETS_MAX; 0 sends a zero-length string */
 };
 
 struct rs_counter64 {
