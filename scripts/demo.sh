@@ -124,6 +124,15 @@ hub:
   credentials: admin
   fingerprint: sha256:$(openssl x509 -in "$work/ca/site.crt" -noout -fingerprint -sha256 | sed 's/.*=//')
 spokes:
+  - name: east
+    url: https://127.0.0.1:$EAST_PORT
+    credentials: admin
+  - name: west
+    url: https://127.0.0.1:$WEST_PORT
+    credentials: admin
+  - name: north
+    url: https://127.0.0.1:$NORTH_PORT
+    credentials: admin
   - name: south
     url: https://127.0.0.1:$SOUTH_PORT
     credentials: admin
@@ -172,8 +181,13 @@ trap2sink udp:127.0.0.1:$trap_port public
 CONF
 MIBS= snmpd -f -Lo -C -c "$work/snmpd.conf" -p "$work/snmpd.pid" -m '' >"$work/snmpd.log" 2>&1 &
 pids+=($!)
+# With the IETF base MIBs (fetched from the npm registry once) the walk shows names.
+mib=(-m '' -On)
+if base=$(bash tests/integration/mib_fetch_base.sh "$PWD/$build/mib-cache" 2>/dev/null); then
+    mib=(-m RACKWATCH-MIB -M "$PWD/mibs:$base:/usr/share/snmp/mibs")
+fi
 printf 'disableAuthorization yes\n' >"$work/trapd.conf"
-snmptrapd -f -Lo -C -c "$work/trapd.conf" -m '' -On "udp:127.0.0.1:$trap_port" \
+snmptrapd -f -Lo -C -c "$work/trapd.conf" "${mib[@]}" "udp:127.0.0.1:$trap_port" \
     >"$work/traps.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [[ -S $work/agentx.sock ]] && break; sleep 0.05; done
@@ -187,23 +201,39 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 
-# With the IETF base MIBs (fetched from the npm registry once) the walk shows names.
-mib=(-m '' -On)
-if base=$(bash tests/integration/mib_fetch_base.sh "$PWD/$build/mib-cache" 2>/dev/null); then
-    mib=(-m RACKWATCH-MIB -M "$PWD/mibs:$base:/usr/share/snmp/mibs")
-fi
 show "snmpwalk of the PDU table" snmpwalk -v2c -c public "${mib[@]}" "127.0.0.1:$snmp_port" "$R.1.4"
 if [[ ${mib[1]} == RACKWATCH-MIB ]]; then
     show "snmptable of the outlet table" snmptable -v2c -c public "${mib[@]}" -Cf ' | ' -Ci \
         "127.0.0.1:$snmp_port" RACKWATCH-MIB::rwOutletTable
 fi
 show "snmpwalk of the server table" snmpwalk -v2c -c public "${mib[@]}" "127.0.0.1:$snmp_port" "$R.1.10"
+for _ in $(seq 100); do
+    snmpget -v2c -c public -m '' "127.0.0.1:$snmp_port" "$R.1.2.1.5.2" 2>/dev/null |
+        grep -q INTEGER && break
+    sleep 0.1
+done
+if [[ ${mib[1]} == RACKWATCH-MIB ]]; then
+    show "snmptable of the hub/spoke table (statuses as the product words them)" snmptable \
+        -v2c -c public "${mib[@]}" -Cf ' | ' -Ci -Cw 160 "127.0.0.1:$snmp_port" \
+        RACKWATCH-MIB::rwSpokeTable
+else
+    show "snmpwalk of the hub/spoke status column" snmpwalk -v2c -c public "${mib[@]}" \
+        "127.0.0.1:$snmp_port" "$R.1.2.1.5"
+fi
+
+echo
+echo "== the east spoke goes down: rackwatchd notices and notifies (rwSpokeStatusChange)"
+kill "$EAST_PID" 2>/dev/null || true
+spoke_trap="rwSpokeStatusChange|$R\.0\.1[[:space:]]"
+for _ in $(seq 100); do grep -Eq "$spoke_trap" "$work/traps.log" 2>/dev/null && break; sleep 0.1; done
+show "what snmptrapd received" grep -E "$spoke_trap" "$work/traps.log"
 
 echo
 echo "== the PDU goes down: rackwatchd keeps its values, marks them stale and notifies"
 kill "$PDU_PID" 2>/dev/null || true
-for _ in $(seq 80); do grep -q "$R.0.6" "$work/traps.log" 2>/dev/null && break; sleep 0.1; done
-show "what snmptrapd received" sed -n '/7225.0.6/,$p' "$work/traps.log"
+data_trap="rwEndpointDataStatusChange|$R\.0\.6[[:space:]]"
+for _ in $(seq 80); do grep -Eq "$data_trap" "$work/traps.log" 2>/dev/null && break; sleep 0.1; done
+show "what snmptrapd received" grep -E "$data_trap" "$work/traps.log"
 show "the PDU's data status (2 = stale)" snmpget -v2c -c public "${mib[@]}" \
     "127.0.0.1:$snmp_port" "$R.1.4.1.13.1" "$R.1.4.1.10.1"
 
