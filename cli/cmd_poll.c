@@ -133,6 +133,21 @@ apply_option(struct poll_opts *opts, int opt, const char *arg)
     }
 }
 
+/* getopt's own messages are off (they would name the program "poll"): say it ourselves. */
+static int
+bad_option(int opt, int optchar, const char *text)
+{
+    if (opt == ':') {
+        (void)fprintf(stderr, "rackwatch poll: option '%s' needs an argument\n", text);
+    } else if (optchar != 0) {
+        (void)fprintf(stderr, "rackwatch poll: unknown option '-%c'\n", optchar);
+    } else {
+        (void)fprintf(stderr, "rackwatch poll: unknown option '%s'\n", text);
+    }
+    (void)fprintf(stderr, "Try 'rackwatch poll --help'.\n");
+    return CLI_EXIT_CONFIG;
+}
+
 static int
 parse_options(int argc, char **argv, struct poll_opts *opts)
 {
@@ -140,7 +155,11 @@ parse_options(int argc, char **argv, struct poll_opts *opts)
 
     opts->rounds = 1;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "c:je:vh", poll_options, NULL)) != -1) {
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":c:je:vh", poll_options, NULL)) != -1) {
+        if (opt == '?' || opt == ':') {
+            return bad_option(opt, optopt, argv[optind - 1]);
+        }
         rc = apply_option(opts, opt, optarg);
         if (rc >= 0) {
             return rc;
@@ -183,7 +202,8 @@ check_selection(const struct poll_opts *opts, const struct rw_config *cfg, struc
         }
     }
     if (cfg->n_endpoints == 0) {
-        return rw_err_set(err, RW_EINVAL, "%s: no endpoints: to poll", opts->config);
+        return rw_err_set(err, RW_EINVAL, "%s: no endpoints to poll (the endpoints: list is empty)",
+                          opts->config);
     }
     return RW_OK;
 }
@@ -207,7 +227,15 @@ add_services(struct poll_run *run, const struct poll_opts *opts, struct rw_err *
         }
         rf_config_service(target, &svc);
         if (rf_client_add(run->client, &svc, &run->slots[run->n].service, err) != RW_OK) {
-            return err->code;
+            /* The loader checked the values; what the client still refuses is named by
+             * where the endpoint is written. */
+            enum rw_rc code = err->code;
+            char why[RW_ERR_MSG_MAX];
+
+            (void)snprintf(why, sizeof(why), "%s", err->msg);
+            rw_err_clear(err);
+            return rw_err_set(err, code, "%s:%d:%d: endpoint '%s': %s", opts->config, target->line,
+                              target->column, target->name, why);
         }
         run->slots[run->n++].target = target;
     }
@@ -420,9 +448,14 @@ print_json(const struct poll_run *run, struct rw_err *err)
     return rc;
 }
 
-/* Logs out of every session (bounded), then frees everything the run holds. */
+/*
+ * Logs out of every session (bounded), then frees the polls and the client.  Done before
+ * the output is built, so that the memory of the connections (TLS state, curl's buffers:
+ * most of the peak with thousands of endpoints) is reused for the document instead of
+ * adding to it.  The results stay in the slots.  Safe to call twice.
+ */
 static void
-run_cleanup(struct poll_run *run)
+run_close(struct poll_run *run)
 {
     struct rw_err ignored;
     size_t i;
@@ -437,8 +470,19 @@ run_cleanup(struct poll_run *run)
     }
     for (i = 0; run->slots != NULL && i < run->n; i++) {
         rf_poll_free(run->slots[i].poll);
+        run->slots[i].poll = NULL;
     }
     rf_client_free(run->client);
+    run->client = NULL;
+}
+
+/* Frees everything the run holds. */
+static void
+run_cleanup(struct poll_run *run)
+{
+    size_t i;
+
+    run_close(run);
     for (i = 0; run->slots != NULL && i < run->n; i++) {
         rf_endpoint_free(run->slots[i].result);
     }
@@ -490,6 +534,7 @@ cli_poll(int argc, char **argv)
         add_services(&run, &opts, &err) == RW_OK) {
         rc = CLI_EXIT_FAILED;
         if (run_rounds(&run, &opts, &err) == RW_OK) {
+            run_close(&run);
             rc = opts.json && print_json(&run, &err) != RW_OK ? CLI_EXIT_FAILED : exit_code(&run);
             if (!opts.json) {
                 print_table(&run);
