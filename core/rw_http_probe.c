@@ -139,6 +139,12 @@ rw_http_classify(const struct rw_http_outcome *o, struct rw_err *err)
     case CURLE_SEND_ERROR:
         return rw_err_set(err, RW_ECONNECT, "connection lost: %s", why);
     case CURLE_OUT_OF_MEMORY:
+        if (o->status != 0) {
+            /* libcurl before 8.6 reports a header line over its 100 KiB limit this way, after
+             * the status line: the server's fault, not ours (found by tests/integration/hostile) */
+            return rw_err_set(err, RW_EHTTP,
+                              "response header line too long (libcurl: out of memory)");
+        }
         return rw_err_set(err, RW_ENOMEM, "out of memory");
     default:
         return rw_err_set(err, RW_ECONNECT, "%s", why);

@@ -272,6 +272,11 @@ add_text_line(struct rw_known_spokes *ks, const char *p, const char *end, const 
         return rw_err_set(err, RW_ENOMEM, "%s:%zu: out of memory", name, lineno);
     }
     if (is_comment(p, end)) {
+        /* Every trailing '\r' goes, not only a CRLF's: written back with "\n", a comment
+         * must read back as it was (found by fuzz_rw_known_spokes). */
+        while (end > p && end[-1] == '\r') {
+            end--;
+        }
         line->comment = strndup(p, (size_t)(end - p));
         return line->comment != NULL
                    ? RW_OK

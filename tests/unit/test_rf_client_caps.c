@@ -2,7 +2,7 @@
  * Unit tests for the client's caps and reply classification at their exact boundaries,
  * against a canned HTTP server in a child process on 127.0.0.1 (port 0): a body of exactly
  * body_max bytes passes and one byte more fails, with and without Content-Length;
- * oversized headers; a redirect; a 503 when retries are off.
+ * oversized headers, and one header line that never ends; a redirect; a 503 when retries are off.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -118,6 +118,9 @@ serve_one(int fd)
               IS("/exact-close") ? CAP : CAP + 1);
     } else if (IS("/big-headers")) {
         reply_big_headers(fd);
+    } else if (IS("/endless-header")) {
+        /* regression (hostile.*.header_line): one header line past libcurl's 100 KiB */
+        reply(fd, "HTTP/1.1 200 OK\r\nX-Endless: ", 200 * 1024);
     } else if (IS("/moved")) {
         reply(fd,
               "HTTP/1.1 301 Moved\r\nLocation: https://elsewhere/x\r\nContent-Length: 0\r\n\r\n",
@@ -206,6 +209,7 @@ static const struct cap_row cap_rows[] = {
     {"/over-cl", RW_ETOOBIG, 0, 0, "body larger than 1000 bytes"},
     {"/over-close", RW_ETOOBIG, 0, 0, "body larger than 1000 bytes"},
     {"/big-headers", RW_ETOOBIG, 0, 0, "headers larger than 65536 bytes"},
+    {"/endless-header", RW_ETOOBIG, 0, 0, "response header line too long (libcurl: out of memory)"},
     {"/moved", RW_EHTTP, 301, 0, "HTTP 301: redirect to https://elsewhere/x not followed"},
     {"/busy", RW_EHTTP, 503, 0, "HTTP 503"},
     {"/nothing", RW_EHTTP, 404, 0, "HTTP 404"},

@@ -107,6 +107,10 @@ test_classify_table(void **state)
          RW_ECONNECT,
          "connection lost: Failed sending data to the peer"},
         {{.code = CURLE_OUT_OF_MEMORY}, RW_ENOMEM, "out of memory"},
+        /* regression (hostile.*.header_line): libcurl's answer to a header line that never ends */
+        {{.code = CURLE_OUT_OF_MEMORY, .status = 200},
+         RW_EHTTP,
+         "response header line too long (libcurl: out of memory)"},
         {{.code = CURLE_UNSUPPORTED_PROTOCOL}, RW_ECONNECT, "Unsupported protocol"},
     };
     size_t i;
