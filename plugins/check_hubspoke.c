@@ -822,26 +822,6 @@ run_cleanup(struct run *r)
     rw_config_free(r->cfg);
 }
 
-static int
-early_exit(const struct rw_opts *opts, struct rw_plugin_out *out, struct rw_err *err)
-{
-    struct rw_buf text;
-    enum rw_rc rc;
-
-    if (err->code != RW_OK) {
-        return rw_plugin_report(RW_STATE_UNKNOWN, err, out);
-    }
-    rw_buf_init(&text, RW_PLUGIN_TEXT_MAX);
-    rc = opts->action == RW_OPTS_HELP ? rw_opts_help(opts->info, &text)
-                                      : rw_opts_version(opts->info, &text);
-    if (rc != RW_OK) {
-        return rw_plugin_report(RW_STATE_UNKNOWN, NULL, out);
-    }
-    rw_plugin_write(&text);
-    rw_buf_free(&text);
-    return RW_STATE_OK;
-}
-
 /* Command line, then --config under it, then the checks on the result. */
 static enum rw_rc
 setup(struct rw_opts *opts, struct hs_opts *ho, struct run *r, int argc, char **argv,
@@ -874,7 +854,7 @@ main(int argc, char **argv)
     rw_plugin_out_init(&out, hs_info.label);
     r.opts = &opts;
     if (setup(&opts, &ho, &r, argc, argv, &err) != RW_OK || opts.action != RW_OPTS_RUN) {
-        code = early_exit(&opts, &out, &err);
+        code = rw_opts_early_exit(&opts, &out, &err, 0);
         goto done;
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

@@ -110,27 +110,6 @@ static const struct rw_opts_info pdu_info = {
     .extra = pdu_opts,
 };
 
-/* --help, --version, or a bad command line (one line, UNKNOWN). */
-static int
-early_exit(const struct rw_opts *opts, struct rw_plugin_out *out, const struct rw_err *err)
-{
-    struct rw_buf text;
-    enum rw_rc rc;
-
-    if (err->code != RW_OK) {
-        return rw_plugin_report(RW_STATE_UNKNOWN, err, out);
-    }
-    rw_buf_init(&text, RW_PLUGIN_TEXT_MAX);
-    rc = opts->action == RW_OPTS_HELP ? rw_opts_help(opts->info, &text)
-                                      : rw_opts_version(opts->info, &text);
-    if (rc != RW_OK) {
-        return rw_plugin_report(RW_STATE_UNKNOWN, NULL, out);
-    }
-    rw_plugin_write(&text);
-    rw_buf_free(&text);
-    return RW_STATE_OK;
-}
-
 /* The whole command line, checked. */
 static enum rw_rc
 parse(struct rw_opts *opts, struct pdu_args *args, int argc, char **argv, struct rw_err *err)
@@ -188,7 +167,7 @@ main(int argc, char **argv)
     rw_pdu_check_init(&args.chk);
     rw_plugin_out_init(&out, pdu_info.label);
     if (parse(&opts, &args, argc, argv, &err) != RW_OK || opts.action != RW_OPTS_RUN) {
-        code = early_exit(&opts, &out, &err);
+        code = rw_opts_early_exit(&opts, &out, &err, 0);
     } else if (!HAVE_LIVE && args.src.hostname != NULL) {
         rw_opts_cleanup(&opts);
         /* returns only on failure, RW_EINVAL: UNKNOWN */

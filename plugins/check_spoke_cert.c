@@ -328,27 +328,6 @@ conclude(struct rw_plugin_out *out, const struct rw_opts *opts, const struct cer
     return rc == RW_OK ? state : RW_STATE_UNKNOWN;
 }
 
-/* --help, --version, or a bad command line: the output and exit code of each. */
-static int
-early_exit(const struct rw_opts *opts, struct rw_plugin_out *out, struct rw_err *err)
-{
-    struct rw_buf text;
-    enum rw_rc rc;
-
-    if (err->code != RW_OK) {
-        return rw_plugin_report(RW_STATE_UNKNOWN, err, out);
-    }
-    rw_buf_init(&text, RW_PLUGIN_TEXT_MAX);
-    rc = opts->action == RW_OPTS_HELP ? rw_opts_help(opts->info, &text)
-                                      : rw_opts_version(opts->info, &text);
-    if (rc != RW_OK) {
-        return rw_plugin_report(RW_STATE_UNKNOWN, NULL, out);
-    }
-    rw_plugin_write(&text);
-    rw_buf_free(&text);
-    return RW_STATE_OK;
-}
-
 /* Parses the command line and loads the known-spokes file when the policy needs it. */
 static enum rw_rc
 setup(struct rw_opts *opts, struct cert_opts *co, int argc, char **argv,
@@ -385,7 +364,7 @@ main(int argc, char **argv)
     rw_opts_init(&opts, &cert_info);
     rw_plugin_out_init(&out, cert_info.label);
     if (setup(&opts, &co, argc, argv, &known, &err) != RW_OK || opts.action != RW_OPTS_RUN) {
-        code = early_exit(&opts, &out, &err);
+        code = rw_opts_early_exit(&opts, &out, &err, 0);
         goto done;
     }
     if (probe_both(&opts, &co, results, &err) != RW_OK) {

@@ -374,37 +374,6 @@ check_hub(struct rw_plugin_out *out, const struct rw_opts *opts, const struct li
     return hub_report(out, lv, &view, &hub_err, spoke_ok);
 }
 
-/* --help, --version, or a bad command line: the output and exit code of each. */
-static int
-early_exit(const struct rw_opts *opts, struct rw_plugin_out *out, struct rw_err *err)
-{
-    struct rw_buf text;
-    enum rw_rc rc;
-
-    if (err->code != RW_OK) {
-        rw_buf_init(&text, 1024);
-        rc = rw_opts_usage(opts->info, &text);
-        if (rc == RW_OK) {
-            rc = rw_plugin_detail(out, "%.*s", (int)rw_buf_len(&text) - 1, rw_buf_str(&text));
-        }
-        if (rc != RW_OK) {
-            /* the usage line is a courtesy: without it the report still names the fault */
-            rw_buf_reset(&out->details);
-        }
-        rw_buf_free(&text);
-        return rw_plugin_report(RW_STATE_UNKNOWN, err, out);
-    }
-    rw_buf_init(&text, RW_PLUGIN_TEXT_MAX);
-    rc = opts->action == RW_OPTS_HELP ? rw_opts_help(opts->info, &text)
-                                      : rw_opts_version(opts->info, &text);
-    if (rc != RW_OK) {
-        return rw_plugin_report(RW_STATE_UNKNOWN, NULL, out);
-    }
-    rw_plugin_write(&text);
-    rw_buf_free(&text);
-    return RW_STATE_OK;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -420,7 +389,7 @@ main(int argc, char **argv)
     rw_opts_init(&opts, &liveness_info);
     rw_plugin_out_init(&out, liveness_info.label);
     if (rw_opts_parse(&opts, &lv, argc, argv, &err) != RW_OK || opts.action != RW_OPTS_RUN) {
-        code = early_exit(&opts, &out, &err);
+        code = rw_opts_early_exit(&opts, &out, &err, RW_OPTS_WITH_USAGE);
         goto done;
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

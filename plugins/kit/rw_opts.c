@@ -643,3 +643,45 @@ rw_opts_help(const struct rw_opts_info *info, struct rw_buf *out)
     }
     return rc == RW_OK ? rw_buf_adds(out, help_exit) : rc;
 }
+
+/* The usage line as a detail of out; a courtesy: without it the report still names the fault. */
+static void
+add_usage(const struct rw_opts *opts, struct rw_plugin_out *out)
+{
+    struct rw_buf text;
+    enum rw_rc rc;
+
+    rw_buf_init(&text, 1024);
+    rc = rw_opts_usage(opts->info, &text);
+    if (rc == RW_OK) {
+        rc = rw_plugin_detail(out, "%.*s", (int)rw_buf_len(&text) - 1, rw_buf_str(&text));
+    }
+    if (rc != RW_OK) {
+        rw_buf_reset(&out->details);
+    }
+    rw_buf_free(&text);
+}
+
+int
+rw_opts_early_exit(const struct rw_opts *opts, struct rw_plugin_out *out, const struct rw_err *err,
+                   unsigned flags)
+{
+    struct rw_buf text;
+    enum rw_rc rc;
+
+    if (err != NULL && err->code != RW_OK) {
+        if (flags & RW_OPTS_WITH_USAGE) {
+            add_usage(opts, out);
+        }
+        return rw_plugin_report(RW_STATE_UNKNOWN, err, out);
+    }
+    rw_buf_init(&text, RW_PLUGIN_TEXT_MAX);
+    rc = opts->action == RW_OPTS_HELP ? rw_opts_help(opts->info, &text)
+                                      : rw_opts_version(opts->info, &text);
+    if (rc != RW_OK) {
+        return rw_plugin_report(RW_STATE_UNKNOWN, NULL, out);
+    }
+    rw_plugin_write(&text);
+    rw_buf_free(&text);
+    return RW_STATE_OK;
+}

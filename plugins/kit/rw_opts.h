@@ -126,6 +126,18 @@ RW_MUSTCHECK enum rw_rc rw_opts_help(const struct rw_opts_info *info, struct rw_
 /* Appends "NAME (rackwatch VERSION)" and a newline. */
 RW_MUSTCHECK enum rw_rc rw_opts_version(const struct rw_opts_info *info, struct rw_buf *out);
 
+/* rw_opts_early_exit() flags. */
+#define RW_OPTS_WITH_USAGE 0x1u /* add the usage line after a bad command line's message */
+
+/*
+ * What a plugin's main() does when rw_opts_parse() did not say RW_OPTS_RUN: prints the
+ * --help or --version text (returns 0), or reports the bad command line in err as UNKNOWN
+ * (one line, and the usage line with RW_OPTS_WITH_USAGE; returns 3).  out is the plugin's
+ * output, used for the report.
+ */
+int rw_opts_early_exit(const struct rw_opts *opts, struct rw_plugin_out *out,
+                       const struct rw_err *err, unsigned flags);
+
 /*
  * Reads an authfile into *creds.  RW_EINVAL when the file cannot be opened, is not a
  * regular file, or grants group or others any access; RW_EPARSE "FILE:LINE: ..." for a
