@@ -24,6 +24,7 @@
 #include <curl/curl.h>
 
 #include "rw_config.h"
+#include "rw_hsargs.h"
 #include "rw_hubspoke.h"
 #include "rw_hubspoke_list.h"
 #include "rw_hubspoke_read.h"
@@ -36,7 +37,6 @@
 
 #define DEFAULT_WARN_DAYS 30.0
 #define DEFAULT_CRIT_DAYS 14.0
-#define MAX_DAYS          36500.0
 #define LINE_MAX_BYTES    2048
 
 /* The plugin's own options; "set" flags say what the command line fixed over --config. */
@@ -103,19 +103,9 @@ on_config(void *ctx, const char *arg, struct rw_err *err)
 static enum rw_rc
 set_product(struct hs_opts *ho, const char *re, struct rw_err *err)
 {
-    char why[128];
-    int rc;
-
-    if (ho->have_re) {
-        regfree(&ho->product_re);
-        ho->have_re = 0;
+    if (rw_hsargs_regex(re, &ho->product_re, &ho->have_re, err) != RW_OK) {
+        return RW_EINVAL;
     }
-    rc = regcomp(&ho->product_re, re, REG_EXTENDED | REG_NOSUB);
-    if (rc != 0) {
-        (void)regerror(rc, &ho->product_re, why, sizeof(why));
-        return rw_err_set(err, RW_EINVAL, "invalid regular expression '%s': %s", re, why);
-    }
-    ho->have_re = 1;
     ho->product = re;
     return RW_OK;
 }
@@ -129,8 +119,8 @@ on_product(void *ctx, const char *arg, struct rw_err *err)
 static enum rw_rc
 on_version_url(void *ctx, const char *arg, struct rw_err *err)
 {
-    if (arg[0] != '/') {
-        return rw_err_set(err, RW_EINVAL, "'%s' is not a path (it must start with '/')", arg);
+    if (rw_hsargs_path(arg, "path", err) != RW_OK) {
+        return RW_EINVAL;
     }
     ((struct hs_opts *)ctx)->version_url = arg;
     return RW_OK;
@@ -139,9 +129,8 @@ on_version_url(void *ctx, const char *arg, struct rw_err *err)
 static enum rw_rc
 on_version_pointer(void *ctx, const char *arg, struct rw_err *err)
 {
-    if (arg[0] != '/') {
-        return rw_err_set(err, RW_EINVAL, "'%s' is not a JSON pointer (it must start with '/')",
-                          arg);
+    if (rw_hsargs_path(arg, "JSON pointer", err) != RW_OK) {
+        return RW_EINVAL;
     }
     ((struct hs_opts *)ctx)->version_pointer = arg;
     return RW_OK;
@@ -151,16 +140,11 @@ on_version_pointer(void *ctx, const char *arg, struct rw_err *err)
 static enum rw_rc
 on_policy(void *ctx, const char *arg, struct rw_err *err)
 {
-    static const char *const vnames[] = {"exact", "same-major", "same-minor"};
     struct hs_opts *ho = ctx;
-    size_t i;
 
-    for (i = 0; i < sizeof(vnames) / sizeof(vnames[0]); i++) {
-        if (strcmp(arg, vnames[i]) == 0) {
-            ho->vrule = (enum rw_version_rule)i; /* RW_VERSION_EXACT, _SAME_MAJOR, _SAME_MINOR */
-            ho->vrule_set = 1;
-            return RW_OK;
-        }
+    if (rw_hsargs_version_rule(arg, &ho->vrule) == RW_OK) {
+        ho->vrule_set = 1;
+        return RW_OK;
     }
     if (rw_cert_rule_parse(arg, &ho->crule, NULL) == RW_OK) {
         ho->crule_set = 1;
@@ -175,9 +159,7 @@ on_policy(void *ctx, const char *arg, struct rw_err *err)
 static enum rw_rc
 on_minimum(void *ctx, const char *arg, struct rw_err *err)
 {
-    struct rw_version v;
-
-    if (rw_version_parse(arg, &v, err) != RW_OK) {
+    if (rw_hsargs_minimum(arg, err) != RW_OK) {
         return RW_EINVAL;
     }
     ((struct hs_opts *)ctx)->minimum = arg;
@@ -187,14 +169,7 @@ on_minimum(void *ctx, const char *arg, struct rw_err *err)
 static enum rw_rc
 add_pin(struct hs_opts *ho, const char *text, struct rw_err *err)
 {
-    if (ho->n_pins >= RW_HUBSPOKE_PINS_MAX) {
-        return rw_err_set(err, RW_EINVAL, "at most %d pins", RW_HUBSPOKE_PINS_MAX);
-    }
-    if (rw_fingerprint_parse(text, &ho->pins[ho->n_pins], err) != RW_OK) {
-        return RW_EINVAL;
-    }
-    ho->n_pins++;
-    return RW_OK;
+    return rw_hsargs_pin(text, ho->pins, &ho->n_pins, RW_HUBSPOKE_PINS_MAX, err);
 }
 
 static enum rw_rc
@@ -211,25 +186,15 @@ on_known(void *ctx, const char *arg, struct rw_err *err)
 }
 
 static enum rw_rc
-parse_days(const char *arg, double *out, struct rw_err *err)
-{
-    if (rw_parse_double(arg, out) != RW_OK || !(*out >= 0.0 && *out <= MAX_DAYS)) {
-        return rw_err_set(err, RW_EINVAL, "'%s' is not a number of days (0 to %.0f)", arg,
-                          MAX_DAYS);
-    }
-    return RW_OK;
-}
-
-static enum rw_rc
 on_warn(void *ctx, const char *arg, struct rw_err *err)
 {
-    return parse_days(arg, &((struct hs_opts *)ctx)->warn_days, err);
+    return rw_hsargs_days(arg, &((struct hs_opts *)ctx)->warn_days, err);
 }
 
 static enum rw_rc
 on_crit(void *ctx, const char *arg, struct rw_err *err)
 {
-    return parse_days(arg, &((struct hs_opts *)ctx)->crit_days, err);
+    return rw_hsargs_days(arg, &((struct hs_opts *)ctx)->crit_days, err);
 }
 
 static const struct rw_opt_spec hs_rows[] = {

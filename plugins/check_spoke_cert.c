@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rw_hsargs.h"
 #include "rw_hubspoke.h"
 #include "rw_opts.h"
 #include "rw_parse.h"
@@ -21,7 +22,6 @@
 
 #define DEFAULT_WARN_DAYS 30.0
 #define DEFAULT_CRIT_DAYS 14.0
-#define MAX_DAYS          36500.0
 
 /* The plugin's own options. */
 struct cert_opts {
@@ -38,9 +38,7 @@ struct cert_opts {
 static enum rw_rc
 on_hub(void *ctx, const char *arg, struct rw_err *err)
 {
-    struct rw_url url;
-
-    if (rw_url_from_host(arg, 443, 1, &url, err) != RW_OK) {
+    if (rw_hsargs_host(arg, err) != RW_OK) {
         return RW_EINVAL;
     }
     ((struct cert_opts *)ctx)->hub_host = arg;
@@ -50,10 +48,7 @@ on_hub(void *ctx, const char *arg, struct rw_err *err)
 static enum rw_rc
 on_hub_port(void *ctx, const char *arg, struct rw_err *err)
 {
-    if (rw_parse_port(arg, &((struct cert_opts *)ctx)->hub_port) != RW_OK) {
-        return rw_err_set(err, RW_EINVAL, "'%s' is not a port (1-65535)", arg);
-    }
-    return RW_OK;
+    return rw_hsargs_port(arg, &((struct cert_opts *)ctx)->hub_port, err);
 }
 
 static enum rw_rc
@@ -67,14 +62,7 @@ on_pin(void *ctx, const char *arg, struct rw_err *err)
 {
     struct cert_opts *co = ctx;
 
-    if (co->n_pins >= RW_HUBSPOKE_PINS_MAX) {
-        return rw_err_set(err, RW_EINVAL, "at most %d pins", RW_HUBSPOKE_PINS_MAX);
-    }
-    if (rw_fingerprint_parse(arg, &co->pins[co->n_pins], err) != RW_OK) {
-        return RW_EINVAL;
-    }
-    co->n_pins++;
-    return RW_OK;
+    return rw_hsargs_pin(arg, co->pins, &co->n_pins, RW_HUBSPOKE_PINS_MAX, err);
 }
 
 static enum rw_rc
@@ -85,25 +73,15 @@ on_known(void *ctx, const char *arg, struct rw_err *err)
 }
 
 static enum rw_rc
-parse_days(const char *arg, double *out, struct rw_err *err)
-{
-    if (rw_parse_double(arg, out) != RW_OK || !(*out >= 0.0 && *out <= MAX_DAYS)) {
-        return rw_err_set(err, RW_EINVAL, "'%s' is not a number of days (0 to %.0f)", arg,
-                          MAX_DAYS);
-    }
-    return RW_OK;
-}
-
-static enum rw_rc
 on_warn(void *ctx, const char *arg, struct rw_err *err)
 {
-    return parse_days(arg, &((struct cert_opts *)ctx)->warn_days, err);
+    return rw_hsargs_days(arg, &((struct cert_opts *)ctx)->warn_days, err);
 }
 
 static enum rw_rc
 on_crit(void *ctx, const char *arg, struct rw_err *err)
 {
-    return parse_days(arg, &((struct cert_opts *)ctx)->crit_days, err);
+    return rw_hsargs_days(arg, &((struct cert_opts *)ctx)->crit_days, err);
 }
 
 static const struct rw_opt_spec cert_rows[] = {

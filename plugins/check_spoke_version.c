@@ -13,6 +13,7 @@
 
 #include <curl/curl.h>
 
+#include "rw_hsargs.h"
 #include "rw_hubspoke.h"
 #include "rw_hubspoke_read.h"
 #include "rw_opts.h"
@@ -37,9 +38,7 @@ struct version_opts {
 static enum rw_rc
 on_hub(void *ctx, const char *arg, struct rw_err *err)
 {
-    struct rw_url url;
-
-    if (rw_url_from_host(arg, 443, 1, &url, err) != RW_OK) {
+    if (rw_hsargs_host(arg, err) != RW_OK) {
         return RW_EINVAL;
     }
     ((struct version_opts *)ctx)->hub_host = arg;
@@ -49,29 +48,17 @@ on_hub(void *ctx, const char *arg, struct rw_err *err)
 static enum rw_rc
 on_hub_port(void *ctx, const char *arg, struct rw_err *err)
 {
-    if (rw_parse_port(arg, &((struct version_opts *)ctx)->hub_port) != RW_OK) {
-        return rw_err_set(err, RW_EINVAL, "'%s' is not a port (1-65535)", arg);
-    }
-    return RW_OK;
+    return rw_hsargs_port(arg, &((struct version_opts *)ctx)->hub_port, err);
 }
 
 static enum rw_rc
 on_product(void *ctx, const char *arg, struct rw_err *err)
 {
     struct version_opts *vo = ctx;
-    char why[128];
-    int rc;
 
-    if (vo->have_re) {
-        regfree(&vo->product_re);
-        vo->have_re = 0;
+    if (rw_hsargs_regex(arg, &vo->product_re, &vo->have_re, err) != RW_OK) {
+        return RW_EINVAL;
     }
-    rc = regcomp(&vo->product_re, arg, REG_EXTENDED | REG_NOSUB);
-    if (rc != 0) {
-        (void)regerror(rc, &vo->product_re, why, sizeof(why));
-        return rw_err_set(err, RW_EINVAL, "invalid regular expression '%s': %s", arg, why);
-    }
-    vo->have_re = 1;
     vo->product = arg;
     return RW_OK;
 }
@@ -79,8 +66,8 @@ on_product(void *ctx, const char *arg, struct rw_err *err)
 static enum rw_rc
 on_version_url(void *ctx, const char *arg, struct rw_err *err)
 {
-    if (arg[0] != '/') {
-        return rw_err_set(err, RW_EINVAL, "'%s' is not a path (it must start with '/')", arg);
+    if (rw_hsargs_path(arg, "path", err) != RW_OK) {
+        return RW_EINVAL;
     }
     ((struct version_opts *)ctx)->version_url = arg;
     return RW_OK;
@@ -89,9 +76,8 @@ on_version_url(void *ctx, const char *arg, struct rw_err *err)
 static enum rw_rc
 on_version_pointer(void *ctx, const char *arg, struct rw_err *err)
 {
-    if (arg[0] != '/') {
-        return rw_err_set(err, RW_EINVAL, "'%s' is not a JSON pointer (it must start with '/')",
-                          arg);
+    if (rw_hsargs_path(arg, "JSON pointer", err) != RW_OK) {
+        return RW_EINVAL;
     }
     ((struct version_opts *)ctx)->version_pointer = arg;
     return RW_OK;
@@ -100,15 +86,7 @@ on_version_pointer(void *ctx, const char *arg, struct rw_err *err)
 static enum rw_rc
 on_policy(void *ctx, const char *arg, struct rw_err *err)
 {
-    struct version_opts *vo = ctx;
-
-    if (strcmp(arg, "exact") == 0) {
-        vo->rule = RW_VERSION_EXACT;
-    } else if (strcmp(arg, "same-major") == 0) {
-        vo->rule = RW_VERSION_SAME_MAJOR;
-    } else if (strcmp(arg, "same-minor") == 0) {
-        vo->rule = RW_VERSION_SAME_MINOR;
-    } else {
+    if (rw_hsargs_version_rule(arg, &((struct version_opts *)ctx)->rule) != RW_OK) {
         return rw_err_set(err, RW_EINVAL,
                           "unknown version policy '%s' (exact, same-major or same-minor)", arg);
     }
@@ -118,9 +96,7 @@ on_policy(void *ctx, const char *arg, struct rw_err *err)
 static enum rw_rc
 on_minimum(void *ctx, const char *arg, struct rw_err *err)
 {
-    struct rw_version v;
-
-    if (rw_version_parse(arg, &v, err) != RW_OK) {
+    if (rw_hsargs_minimum(arg, err) != RW_OK) {
         return RW_EINVAL;
     }
     ((struct version_opts *)ctx)->minimum = arg;
