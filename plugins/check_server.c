@@ -4,11 +4,9 @@
  * rw_server_eval, the same for both modes.  UNKNOWN for bad arguments, a stale or missing
  * snapshot and a metric the server does not report; CRITICAL when the BMC cannot be polled.
  */
-#include <string.h>
-#include <time.h>
-
 #include "rw_opts.h"
 #include "rw_plugin.h"
+#include "rw_rfmain.h"
 #include "rw_rfsrc.h"
 
 /*
@@ -17,10 +15,8 @@
  */
 #ifdef RW_LIVE_BUILD
 #include "rw_rflive.h"
-#define HAVE_LIVE 1
 #define LIVE_POLL rw_rflive_poll
 #else
-#define HAVE_LIVE 0
 #define LIVE_POLL NULL
 #endif
 #define LIVE_HELPER "check_server_live"
@@ -80,73 +76,38 @@ static const struct rw_opts_info server_info = {
     .extra = server_opts,
 };
 
-/* The whole command line, checked. */
+/* Takes the thresholds and checks the plugin's own options. */
 static enum rw_rc
-parse(struct rw_opts *opts, struct server_args *args, int argc, char **argv, struct rw_err *err)
+finish(void *ctx, const struct rw_opts *opts, struct rw_err *err)
 {
-    if (rw_opts_parse(opts, args, argc, argv, err) != RW_OK || opts->action != RW_OPTS_RUN) {
-        return err->code;
-    }
+    struct server_args *args = ctx;
+
     args->chk.thr = opts->thr;
-    if (rw_rfsrc_finish(&args->src, opts, err) != RW_OK ||
-        rw_server_check_validate(&args->chk, err) != RW_OK) {
-        return RW_EINVAL;
-    }
-    return RW_OK;
+    return rw_server_check_validate(&args->chk, err);
 }
 
-/* Gets the model, live or from the snapshot, and evaluates it. */
-static int
-run(const struct rw_opts *opts, const struct server_args *args, struct rw_plugin_out *out)
+static enum rw_rc
+eval(const void *ctx, const struct rf_endpoint *ep, struct rw_plugin_out *out, enum rw_state *state,
+     struct rw_err *err)
 {
-    struct rw_rfsrc src;
-    enum rw_state state;
-    struct rw_err err;
-    int code;
-
-    rw_err_clear(&err);
-    if (rw_rfsrc_get(&args->src, opts, RF_KIND_SERVER, (int64_t)time(NULL), LIVE_POLL, &src,
-                     &err) != RW_OK) {
-        code = rw_plugin_report(rw_state_for(err.code), &err, out);
-    } else if (rw_server_eval(&args->chk, src.ep, out, &state, &err) != RW_OK) {
-        rw_plugin_out_cleanup(out);
-        rw_plugin_out_init(out, server_info.label);
-        code = rw_plugin_report(RW_STATE_UNKNOWN, &err, out);
-    } else {
-        if (opts->verbose > 0 && rw_rfsrc_describe(&args->src, &src, out) != RW_OK) {
-            rw_buf_reset(&out->details); /* a courtesy line: the verdict stands without it */
-        }
-        code = rw_plugin_report(state, NULL, out);
-    }
-    rw_rfsrc_cleanup(&src);
-    return code;
+    return rw_server_eval(&((const struct server_args *)ctx)->chk, ep, out, state, err);
 }
 
 int
 main(int argc, char **argv)
 {
-    struct rw_plugin_out out;
     struct server_args args;
-    struct rw_opts opts;
-    struct rw_err err;
-    int code;
+    const struct rw_rfmain_plugin plugin = {
+        .info = &server_info,
+        .kind = RF_KIND_SERVER,
+        .live_helper = LIVE_HELPER,
+        .live = LIVE_POLL,
+        .args = &args,
+        .finish = finish,
+        .eval = eval,
+    };
 
-    rw_err_clear(&err);
-    rw_opts_init(&opts, &server_info);
     rw_rfsrc_opts_init(&args.src);
     rw_server_check_init(&args.chk);
-    rw_plugin_out_init(&out, server_info.label);
-    if (parse(&opts, &args, argc, argv, &err) != RW_OK || opts.action != RW_OPTS_RUN) {
-        code = rw_opts_early_exit(&opts, &out, &err, 0);
-    } else if (!HAVE_LIVE && args.src.hostname != NULL) {
-        rw_opts_cleanup(&opts);
-        /* returns only on failure, RW_EINVAL: UNKNOWN */
-        code =
-            rw_plugin_report(rw_state_for(rw_rfsrc_exec_live(LIVE_HELPER, argv, &err)), &err, &out);
-    } else {
-        code = run(&opts, &args, &out);
-    }
-    rw_plugin_out_cleanup(&out);
-    rw_opts_cleanup(&opts);
-    return code;
+    return rw_rfmain(&plugin, argc, argv);
 }
