@@ -41,22 +41,12 @@
 
 /* The plugin's own options; "set" flags say what the command line fixed over --config. */
 struct hs_opts {
+    struct rw_hsvals hs; /* first: the kit's handlers rely on it */
     const char *config_path;
-    const char *product;
-    regex_t product_re;
-    int have_re;
-    const char *version_url;
-    const char *version_pointer;
     enum rw_version_rule vrule;
     int vrule_set;
-    const char *minimum;
     enum rw_cert_rule crule;
     int crule_set;
-    struct rw_fingerprint pins[RW_HUBSPOKE_PINS_MAX];
-    size_t n_pins;
-    const char *known_path;
-    double warn_days;
-    double crit_days;
 };
 
 /* One spoke through the run. */
@@ -100,42 +90,6 @@ on_config(void *ctx, const char *arg, struct rw_err *err)
     return RW_OK;
 }
 
-static enum rw_rc
-set_product(struct hs_opts *ho, const char *re, struct rw_err *err)
-{
-    if (rw_hsargs_regex(re, &ho->product_re, &ho->have_re, err) != RW_OK) {
-        return RW_EINVAL;
-    }
-    ho->product = re;
-    return RW_OK;
-}
-
-static enum rw_rc
-on_product(void *ctx, const char *arg, struct rw_err *err)
-{
-    return set_product(ctx, arg, err);
-}
-
-static enum rw_rc
-on_version_url(void *ctx, const char *arg, struct rw_err *err)
-{
-    if (rw_hsargs_path(arg, "path", err) != RW_OK) {
-        return RW_EINVAL;
-    }
-    ((struct hs_opts *)ctx)->version_url = arg;
-    return RW_OK;
-}
-
-static enum rw_rc
-on_version_pointer(void *ctx, const char *arg, struct rw_err *err)
-{
-    if (rw_hsargs_path(arg, "JSON pointer", err) != RW_OK) {
-        return RW_EINVAL;
-    }
-    ((struct hs_opts *)ctx)->version_pointer = arg;
-    return RW_OK;
-}
-
 /* --policy takes a version rule or a certificate rule: their names differ. */
 static enum rw_rc
 on_policy(void *ctx, const char *arg, struct rw_err *err)
@@ -156,63 +110,26 @@ on_policy(void *ctx, const char *arg, struct rw_err *err)
                       arg);
 }
 
-static enum rw_rc
-on_minimum(void *ctx, const char *arg, struct rw_err *err)
-{
-    if (rw_hsargs_minimum(arg, err) != RW_OK) {
-        return RW_EINVAL;
-    }
-    ((struct hs_opts *)ctx)->minimum = arg;
-    return RW_OK;
-}
-
-static enum rw_rc
-add_pin(struct hs_opts *ho, const char *text, struct rw_err *err)
-{
-    return rw_hsargs_pin(text, ho->pins, &ho->n_pins, RW_HUBSPOKE_PINS_MAX, err);
-}
-
-static enum rw_rc
-on_pin(void *ctx, const char *arg, struct rw_err *err)
-{
-    return add_pin(ctx, arg, err);
-}
-
-static enum rw_rc
-on_known(void *ctx, const char *arg, struct rw_err *err)
-{
-    ((struct hs_opts *)ctx)->known_path = arg;
-    return RW_OK;
-}
-
-static enum rw_rc
-on_warn(void *ctx, const char *arg, struct rw_err *err)
-{
-    return rw_hsargs_days(arg, &((struct hs_opts *)ctx)->warn_days, err);
-}
-
-static enum rw_rc
-on_crit(void *ctx, const char *arg, struct rw_err *err)
-{
-    return rw_hsargs_days(arg, &((struct hs_opts *)ctx)->crit_days, err);
-}
-
 static const struct rw_opt_spec hs_rows[] = {
     {"config", 0, "FILE", "take the spokes and the policy from this YAML file", on_config, 0},
-    {"product", 0, "REGEX", "the service roots' Product or Vendor must match", on_product, 0},
+    {"product", 0, "REGEX", "the service roots' Product or Vendor must match", rw_hsargs_on_product,
+     0},
     {"version-url", 0, "PATH", "where the version is (default: first of /redfish/v1/Managers)",
-     on_version_url, 0},
+     rw_hsargs_on_version_url, 0},
     {"version-pointer", 0, "POINTER", "JSON pointer to the version (default /FirmwareVersion)",
-     on_version_pointer, 0},
+     rw_hsargs_on_version_pointer, 0},
     {"policy", 0, "RULE",
      "exact (default), same-major, same-minor; identical (default), same-issuer, pinned, "
      "registered (repeatable)",
      on_policy, 0},
-    {"minimum", 0, "VERSION", "every spoke's version must be at least VERSION", on_minimum, 0},
-    {"pin", 0, "SHA256", "an accepted fingerprint, sha256:HEX (repeatable)", on_pin, 0},
-    {"known-spokes", 0, "FILE", "the known-spokes file (policy registered)", on_known, 0},
-    {"warning", 'w', "DAYS", "WARNING below this many days to expiry (default 30)", on_warn, 0},
-    {"critical", 'c', "DAYS", "CRITICAL below this many days to expiry (default 14)", on_crit, 0},
+    {"minimum", 0, "VERSION", "every spoke's version must be at least VERSION",
+     rw_hsargs_on_minimum, 0},
+    {"pin", 0, "SHA256", "an accepted fingerprint, sha256:HEX (repeatable)", rw_hsargs_on_pin, 0},
+    {"known-spokes", 0, "FILE", "the known-spokes file (policy registered)", rw_hsargs_on_known, 0},
+    {"warning", 'w', "DAYS", "WARNING below this many days to expiry (default 30)",
+     rw_hsargs_on_warn, 0},
+    {"critical", 'c', "DAYS", "CRITICAL below this many days to expiry (default 14)",
+     rw_hsargs_on_crit, 0},
     {NULL, 0, NULL, NULL, NULL, 0},
 };
 
@@ -243,13 +160,15 @@ apply_config_policy(struct hs_opts *ho, const struct rw_config_policy *p, struct
 {
     size_t i;
 
-    if (ho->product == NULL && p->product != NULL && set_product(ho, p->product, err) != RW_OK) {
+    if (ho->hs.product == NULL && p->product != NULL &&
+        rw_hsvals_set_product(&ho->hs, p->product, err) != RW_OK) {
         return RW_EINVAL;
     }
-    ho->version_url = ho->version_url != NULL ? ho->version_url : p->version_url;
-    ho->version_pointer = ho->version_pointer != NULL ? ho->version_pointer : p->version_pointer;
-    ho->minimum = ho->minimum != NULL ? ho->minimum : p->version_minimum;
-    ho->known_path = ho->known_path != NULL ? ho->known_path : p->known_spokes;
+    ho->hs.version_url = ho->hs.version_url != NULL ? ho->hs.version_url : p->version_url;
+    ho->hs.version_pointer =
+        ho->hs.version_pointer != NULL ? ho->hs.version_pointer : p->version_pointer;
+    ho->hs.minimum = ho->hs.minimum != NULL ? ho->hs.minimum : p->version_minimum;
+    ho->hs.known_path = ho->hs.known_path != NULL ? ho->hs.known_path : p->known_spokes;
     if (!ho->vrule_set) {
         ho->vrule = p->version_rule == RW_CONFIG_VERSION_SAME_MAJOR   ? RW_VERSION_SAME_MAJOR
                     : p->version_rule == RW_CONFIG_VERSION_SAME_MINOR ? RW_VERSION_SAME_MINOR
@@ -258,8 +177,8 @@ apply_config_policy(struct hs_opts *ho, const struct rw_config_policy *p, struct
     if (!ho->crule_set) {
         ho->crule = (enum rw_cert_rule)p->cert_rule; /* the same order, by design */
     }
-    for (i = 0; ho->n_pins == 0 && i < p->n_pins; i++) {
-        if (add_pin(ho, p->pins[i], err) != RW_OK) {
+    for (i = 0; ho->hs.n_pins == 0 && i < p->n_pins; i++) {
+        if (rw_hsargs_on_pin(&ho->hs, p->pins[i], err) != RW_OK) {
             return RW_EINVAL;
         }
     }
@@ -270,18 +189,18 @@ apply_config_policy(struct hs_opts *ho, const struct rw_config_policy *p, struct
 static enum rw_rc
 validate(const struct rw_opts *opts, const struct hs_opts *ho, struct rw_err *err)
 {
-    if (ho->crit_days > ho->warn_days) {
+    if (ho->hs.crit_days > ho->hs.warn_days) {
         return rw_err_set(err, RW_EINVAL,
                           "-c/--critical (%g days) must not be more than -w/--warning (%g days)",
-                          ho->crit_days, ho->warn_days);
+                          ho->hs.crit_days, ho->hs.warn_days);
     }
     if (ho->crule == RW_CERT_SAME_ISSUER && opts->tls.cacert == NULL) {
         return rw_err_set(err, RW_EINVAL, "--policy same-issuer needs --cacert FILE");
     }
-    if (ho->crule == RW_CERT_PINNED && ho->n_pins == 0) {
+    if (ho->crule == RW_CERT_PINNED && ho->hs.n_pins == 0) {
         return rw_err_set(err, RW_EINVAL, "--policy pinned needs at least one --pin");
     }
-    if (ho->crule == RW_CERT_REGISTERED && ho->known_path == NULL) {
+    if (ho->crule == RW_CERT_REGISTERED && ho->hs.known_path == NULL) {
         return rw_err_set(err, RW_EINVAL, "--policy registered needs --known-spokes FILE");
     }
     return RW_OK;
@@ -295,7 +214,8 @@ setup_policies(struct run *r, struct rw_err *err)
     size_t i;
 
     if (rw_version_policy_new(ho->vrule, &r->vpolicy, err) != RW_OK ||
-        (ho->minimum != NULL && rw_version_policy_set_minimum(r->vpolicy, ho->minimum, err))) {
+        (ho->hs.minimum != NULL &&
+         rw_version_policy_set_minimum(r->vpolicy, ho->hs.minimum, err))) {
         return RW_EINVAL;
     }
     for (i = 0; r->cfg != NULL && i < r->cfg->policy.n_compatible; i++) {
@@ -305,25 +225,25 @@ setup_policies(struct run *r, struct rw_err *err)
         }
     }
     if (ho->crule == RW_CERT_REGISTERED &&
-        rw_known_spokes_load(ho->known_path, 0, &r->known, err) != RW_OK) {
+        rw_known_spokes_load(ho->hs.known_path, 0, &r->known, err) != RW_OK) {
         return RW_EINVAL;
     }
     r->cpolicy = (struct rw_cert_policy){
         .rule = ho->crule,
-        .pins = ho->pins,
-        .n_pins = ho->n_pins,
+        .pins = ho->hs.pins,
+        .n_pins = ho->hs.n_pins,
         .known = r->known,
-        .known_path = ho->known_path,
+        .known_path = ho->hs.known_path,
         .ca_file = r->opts->tls.insecure ? NULL : r->opts->tls.cacert,
         .check_host = !r->opts->tls.insecure,
-        .warn_days = ho->warn_days,
-        .crit_days = ho->crit_days,
+        .warn_days = ho->hs.warn_days,
+        .crit_days = ho->hs.crit_days,
     };
     r->ro = (struct rw_hubspoke_read_opts){
-        .product = ho->have_re ? &ho->product_re : NULL,
-        .product_text = ho->product,
-        .version_url = ho->version_url,
-        .version_pointer = ho->version_pointer,
+        .product = ho->hs.have_re ? &ho->hs.product_re : NULL,
+        .product_text = ho->hs.product,
+        .version_url = ho->hs.version_url,
+        .version_pointer = ho->hs.version_pointer,
     };
     return RW_OK;
 }
@@ -567,9 +487,9 @@ classify(struct run *r, struct spoke *sp)
     }
     sp->res.time_s = sp->time_s;
     sp->state = sp->res.status != RW_SPOKE_OK ? RW_STATE_CRITICAL : RW_STATE_OK;
-    sp->state =
-        rw_state_worst(sp->state, state_of_expiry(rw_hubspoke_expiry(
-                                      sp->res.spoke_days, r->ho->warn_days, r->ho->crit_days)));
+    sp->state = rw_state_worst(
+        sp->state, state_of_expiry(rw_hubspoke_expiry(sp->res.spoke_days, r->ho->hs.warn_days,
+                                                      r->ho->hs.crit_days)));
     sp->state = rw_state_worst(sp->state, state_of_health(sp->src));
 }
 
@@ -621,11 +541,11 @@ spoke_perfdata(struct rw_plugin_out *out, const struct run *r, const struct spok
         .label = label, .value = sp->res.spoke_days, .warn = &warn, .crit = &crit};
     enum rw_rc rc = RW_OK;
 
-    (void)snprintf(text, sizeof(text), "%g:", r->ho->warn_days);
+    (void)snprintf(text, sizeof(text), "%g:", r->ho->hs.warn_days);
     if (rw_range_parse(text, &warn, err) != RW_OK) {
         return RW_EINVAL;
     }
-    (void)snprintf(text, sizeof(text), "%g:", r->ho->crit_days);
+    (void)snprintf(text, sizeof(text), "%g:", r->ho->hs.crit_days);
     if (rw_range_parse(text, &crit, err) != RW_OK) {
         return RW_EINVAL;
     }
@@ -672,7 +592,7 @@ hub_line(struct rw_plugin_out *out, struct run *r, enum rw_rc *rc)
     enum rw_expiry e;
 
     r->hub_days = leaf != NULL ? rw_cert_days_left(leaf, time(NULL)) : NAN;
-    e = rw_hubspoke_expiry(r->hub_days, r->ho->warn_days, r->ho->crit_days);
+    e = rw_hubspoke_expiry(r->hub_days, r->ho->hs.warn_days, r->ho->hs.crit_days);
     *rc = rw_plugin_detail(
         out, "hub %s: %s %s, certificate %s, %.1f days left", r->hub_auth,
         rw_hubspoke_reader_product(r->hub_reader)[0] ? rw_hubspoke_reader_product(r->hub_reader)
@@ -805,7 +725,7 @@ setup(struct rw_opts *opts, struct hs_opts *ho, struct run *r, int argc, char **
 int
 main(int argc, char **argv)
 {
-    struct hs_opts ho = {.warn_days = DEFAULT_WARN_DAYS, .crit_days = DEFAULT_CRIT_DAYS};
+    struct hs_opts ho = {.config_path = NULL};
     struct run r = {.ho = &ho};
     struct rw_plugin_out out;
     struct rw_opts opts;
@@ -815,6 +735,7 @@ main(int argc, char **argv)
 
     (void)signal(SIGPIPE, SIG_IGN);
     rw_err_clear(&err);
+    rw_hsvals_init(&ho.hs, DEFAULT_WARN_DAYS, DEFAULT_CRIT_DAYS);
     rw_opts_init(&opts, &hs_info);
     rw_plugin_out_init(&out, hs_info.label);
     r.opts = &opts;
@@ -832,9 +753,7 @@ main(int argc, char **argv)
     curl_global_cleanup();
 done:
     run_cleanup(&r);
-    if (ho.have_re) {
-        regfree(&ho.product_re);
-    }
+    rw_hsvals_cleanup(&ho.hs);
     rw_plugin_out_cleanup(&out);
     rw_opts_cleanup(&opts);
     return code;

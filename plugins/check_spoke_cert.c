@@ -25,31 +25,9 @@
 
 /* The plugin's own options. */
 struct cert_opts {
-    const char *hub_host;
-    int hub_port;
+    struct rw_hsvals hs; /* first: the kit's handlers rely on it */
     enum rw_cert_rule rule;
-    struct rw_fingerprint pins[RW_HUBSPOKE_PINS_MAX];
-    size_t n_pins;
-    const char *known_path;
-    double warn_days;
-    double crit_days;
 };
-
-static enum rw_rc
-on_hub(void *ctx, const char *arg, struct rw_err *err)
-{
-    if (rw_hsargs_host(arg, err) != RW_OK) {
-        return RW_EINVAL;
-    }
-    ((struct cert_opts *)ctx)->hub_host = arg;
-    return RW_OK;
-}
-
-static enum rw_rc
-on_hub_port(void *ctx, const char *arg, struct rw_err *err)
-{
-    return rw_hsargs_port(arg, &((struct cert_opts *)ctx)->hub_port, err);
-}
 
 static enum rw_rc
 on_policy(void *ctx, const char *arg, struct rw_err *err)
@@ -57,41 +35,16 @@ on_policy(void *ctx, const char *arg, struct rw_err *err)
     return rw_cert_rule_parse(arg, &((struct cert_opts *)ctx)->rule, err);
 }
 
-static enum rw_rc
-on_pin(void *ctx, const char *arg, struct rw_err *err)
-{
-    struct cert_opts *co = ctx;
-
-    return rw_hsargs_pin(arg, co->pins, &co->n_pins, RW_HUBSPOKE_PINS_MAX, err);
-}
-
-static enum rw_rc
-on_known(void *ctx, const char *arg, struct rw_err *err)
-{
-    ((struct cert_opts *)ctx)->known_path = arg;
-    return RW_OK;
-}
-
-static enum rw_rc
-on_warn(void *ctx, const char *arg, struct rw_err *err)
-{
-    return rw_hsargs_days(arg, &((struct cert_opts *)ctx)->warn_days, err);
-}
-
-static enum rw_rc
-on_crit(void *ctx, const char *arg, struct rw_err *err)
-{
-    return rw_hsargs_days(arg, &((struct cert_opts *)ctx)->crit_days, err);
-}
-
 static const struct rw_opt_spec cert_rows[] = {
-    {"hub", 0, "HUB", "the hub: DNS name, IPv4 or IPv6 address (required)", on_hub, 0},
-    {"hub-port", 0, "PORT", "the hub's TCP port (default 443)", on_hub_port, 0},
+    {"hub", 0, "HUB", "the hub: DNS name, IPv4 or IPv6 address (required)", rw_hsargs_on_hub, 0},
+    {"hub-port", 0, "PORT", "the hub's TCP port (default 443)", rw_hsargs_on_hub_port, 0},
     {"policy", 0, "RULE", "identical (default), same-issuer, pinned or registered", on_policy, 0},
-    {"pin", 0, "SHA256", "an accepted fingerprint, sha256:HEX (repeatable)", on_pin, 0},
-    {"known-spokes", 0, "FILE", "the known-spokes file (policy registered)", on_known, 0},
-    {"warning", 'w', "DAYS", "WARNING below this many days to expiry (default 30)", on_warn, 0},
-    {"critical", 'c', "DAYS", "CRITICAL below this many days to expiry (default 14)", on_crit, 0},
+    {"pin", 0, "SHA256", "an accepted fingerprint, sha256:HEX (repeatable)", rw_hsargs_on_pin, 0},
+    {"known-spokes", 0, "FILE", "the known-spokes file (policy registered)", rw_hsargs_on_known, 0},
+    {"warning", 'w', "DAYS", "WARNING below this many days to expiry (default 30)",
+     rw_hsargs_on_warn, 0},
+    {"critical", 'c', "DAYS", "CRITICAL below this many days to expiry (default 14)",
+     rw_hsargs_on_crit, 0},
     {NULL, 0, NULL, NULL, NULL, 0},
 };
 
@@ -117,24 +70,24 @@ static const struct rw_opts_info cert_info = {
 static enum rw_rc
 validate(const struct rw_opts *opts, const struct cert_opts *co, struct rw_err *err)
 {
-    if (co->hub_host == NULL) {
+    if (co->hs.hub_host == NULL) {
         return rw_err_set(err, RW_EINVAL, "--hub is required");
     }
-    if (co->crit_days > co->warn_days) {
+    if (co->hs.crit_days > co->hs.warn_days) {
         return rw_err_set(err, RW_EINVAL,
                           "-c/--critical (%g days) must not be more than -w/--warning (%g days)",
-                          co->crit_days, co->warn_days);
+                          co->hs.crit_days, co->hs.warn_days);
     }
     if (co->rule == RW_CERT_SAME_ISSUER && opts->tls.cacert == NULL) {
         return rw_err_set(err, RW_EINVAL, "--policy same-issuer needs --cacert FILE");
     }
-    if (co->rule == RW_CERT_PINNED && co->n_pins == 0) {
+    if (co->rule == RW_CERT_PINNED && co->hs.n_pins == 0) {
         return rw_err_set(err, RW_EINVAL, "--policy pinned needs at least one --pin");
     }
-    if (co->rule == RW_CERT_REGISTERED && co->known_path == NULL) {
+    if (co->rule == RW_CERT_REGISTERED && co->hs.known_path == NULL) {
         return rw_err_set(err, RW_EINVAL, "--policy registered needs --known-spokes FILE");
     }
-    if (co->rule != RW_CERT_PINNED && co->n_pins > 0) {
+    if (co->rule != RW_CERT_PINNED && co->hs.n_pins > 0) {
         return rw_err_set(err, RW_EINVAL, "--pin needs --policy pinned");
     }
     return RW_OK;
@@ -152,7 +105,7 @@ probe_both(const struct rw_opts *opts, const struct cert_opts *co, struct rw_tls
     };
     struct rw_tls_target targets[2] = {
         {.host = opts->url.host, .port = opts->url.port, .sni = opts->tls.sni},
-        {.host = co->hub_host, .port = co->hub_port},
+        {.host = co->hs.hub_host, .port = co->hs.hub_port},
     };
     struct rw_tls_ctx *ctx = NULL;
     long left = rw_deadline_left_ms(&opts->deadline);
@@ -179,11 +132,11 @@ add_days(struct rw_plugin_out *out, const char *label, double days, const struct
     if (isnan(days)) {
         return RW_OK;
     }
-    (void)snprintf(text, sizeof(text), "%g:", co->warn_days);
+    (void)snprintf(text, sizeof(text), "%g:", co->hs.warn_days);
     if (rw_range_parse(text, &warn, err) != RW_OK) {
         return RW_EINVAL;
     }
-    (void)snprintf(text, sizeof(text), "%g:", co->crit_days);
+    (void)snprintf(text, sizeof(text), "%g:", co->hs.crit_days);
     if (rw_range_parse(text, &crit, err) != RW_OK) {
         return RW_EINVAL;
     }
@@ -252,14 +205,14 @@ conclude(struct rw_plugin_out *out, const struct rw_opts *opts, const struct cer
 {
     struct rw_cert_policy policy = {
         .rule = co->rule,
-        .pins = co->pins,
-        .n_pins = co->n_pins,
+        .pins = co->hs.pins,
+        .n_pins = co->hs.n_pins,
         .known = known,
-        .known_path = co->known_path,
+        .known_path = co->hs.known_path,
         .ca_file = opts->tls.insecure ? NULL : opts->tls.cacert,
         .check_host = !opts->tls.insecure,
-        .warn_days = co->warn_days,
-        .crit_days = co->crit_days,
+        .warn_days = co->hs.warn_days,
+        .crit_days = co->hs.crit_days,
     };
     char spoke[RW_URL_TEXT_MAX], hub[RW_URL_TEXT_MAX];
     struct rw_hubspoke_result res;
@@ -268,7 +221,7 @@ conclude(struct rw_plugin_out *out, const struct rw_opts *opts, const struct cer
     enum rw_rc rc;
 
     (void)rw_url_authority(&opts->url, spoke, sizeof(spoke));
-    if (rw_url_from_host(co->hub_host, co->hub_port, 1, &hub_url, err) != RW_OK) {
+    if (rw_url_from_host(co->hs.hub_host, co->hs.hub_port, 1, &hub_url, err) != RW_OK) {
         return RW_STATE_UNKNOWN;
     }
     (void)rw_url_authority(&hub_url, hub, sizeof(hub));
@@ -318,7 +271,7 @@ setup(struct rw_opts *opts, struct cert_opts *co, int argc, char **argv,
         return RW_EINVAL;
     }
     if (co->rule == RW_CERT_REGISTERED &&
-        rw_known_spokes_load(co->known_path, 0, known, err) != RW_OK) {
+        rw_known_spokes_load(co->hs.known_path, 0, known, err) != RW_OK) {
         return RW_EINVAL;
     }
     return RW_OK;
@@ -327,8 +280,7 @@ setup(struct rw_opts *opts, struct cert_opts *co, int argc, char **argv,
 int
 main(int argc, char **argv)
 {
-    struct cert_opts co = {
-        .hub_port = 443, .warn_days = DEFAULT_WARN_DAYS, .crit_days = DEFAULT_CRIT_DAYS};
+    struct cert_opts co = {.rule = RW_CERT_IDENTICAL};
     struct rw_known_spokes *known = NULL;
     struct rw_tls_result results[2];
     struct rw_plugin_out out;
@@ -339,6 +291,7 @@ main(int argc, char **argv)
 
     (void)signal(SIGPIPE, SIG_IGN);
     rw_err_clear(&err);
+    rw_hsvals_init(&co.hs, DEFAULT_WARN_DAYS, DEFAULT_CRIT_DAYS);
     rw_opts_init(&opts, &cert_info);
     rw_plugin_out_init(&out, cert_info.label);
     if (setup(&opts, &co, argc, argv, &known, &err) != RW_OK || opts.action != RW_OPTS_RUN) {

@@ -24,64 +24,9 @@
 
 /* The plugin's own options. */
 struct version_opts {
-    const char *hub_host;
-    int hub_port;
-    const char *product; /* regex text */
-    regex_t product_re;
-    int have_re;
-    const char *version_url;
-    const char *version_pointer;
+    struct rw_hsvals hs; /* first: the kit's handlers rely on it */
     enum rw_version_rule rule;
-    const char *minimum;
 };
-
-static enum rw_rc
-on_hub(void *ctx, const char *arg, struct rw_err *err)
-{
-    if (rw_hsargs_host(arg, err) != RW_OK) {
-        return RW_EINVAL;
-    }
-    ((struct version_opts *)ctx)->hub_host = arg;
-    return RW_OK;
-}
-
-static enum rw_rc
-on_hub_port(void *ctx, const char *arg, struct rw_err *err)
-{
-    return rw_hsargs_port(arg, &((struct version_opts *)ctx)->hub_port, err);
-}
-
-static enum rw_rc
-on_product(void *ctx, const char *arg, struct rw_err *err)
-{
-    struct version_opts *vo = ctx;
-
-    if (rw_hsargs_regex(arg, &vo->product_re, &vo->have_re, err) != RW_OK) {
-        return RW_EINVAL;
-    }
-    vo->product = arg;
-    return RW_OK;
-}
-
-static enum rw_rc
-on_version_url(void *ctx, const char *arg, struct rw_err *err)
-{
-    if (rw_hsargs_path(arg, "path", err) != RW_OK) {
-        return RW_EINVAL;
-    }
-    ((struct version_opts *)ctx)->version_url = arg;
-    return RW_OK;
-}
-
-static enum rw_rc
-on_version_pointer(void *ctx, const char *arg, struct rw_err *err)
-{
-    if (rw_hsargs_path(arg, "JSON pointer", err) != RW_OK) {
-        return RW_EINVAL;
-    }
-    ((struct version_opts *)ctx)->version_pointer = arg;
-    return RW_OK;
-}
 
 static enum rw_rc
 on_policy(void *ctx, const char *arg, struct rw_err *err)
@@ -93,26 +38,18 @@ on_policy(void *ctx, const char *arg, struct rw_err *err)
     return RW_OK;
 }
 
-static enum rw_rc
-on_minimum(void *ctx, const char *arg, struct rw_err *err)
-{
-    if (rw_hsargs_minimum(arg, err) != RW_OK) {
-        return RW_EINVAL;
-    }
-    ((struct version_opts *)ctx)->minimum = arg;
-    return RW_OK;
-}
-
 static const struct rw_opt_spec version_rows[] = {
-    {"hub", 0, "HUB", "the hub: DNS name, IPv4 or IPv6 address (required)", on_hub, 0},
-    {"hub-port", 0, "PORT", "the hub's TCP port (default 443)", on_hub_port, 0},
-    {"product", 0, "REGEX", "the service root's Product or Vendor must match", on_product, 0},
+    {"hub", 0, "HUB", "the hub: DNS name, IPv4 or IPv6 address (required)", rw_hsargs_on_hub, 0},
+    {"hub-port", 0, "PORT", "the hub's TCP port (default 443)", rw_hsargs_on_hub_port, 0},
+    {"product", 0, "REGEX", "the service root's Product or Vendor must match", rw_hsargs_on_product,
+     0},
     {"version-url", 0, "PATH", "where the version is (default: first of /redfish/v1/Managers)",
-     on_version_url, 0},
+     rw_hsargs_on_version_url, 0},
     {"version-pointer", 0, "POINTER", "JSON pointer to the version (default /FirmwareVersion)",
-     on_version_pointer, 0},
+     rw_hsargs_on_version_pointer, 0},
     {"policy", 0, "RULE", "exact (default), same-major or same-minor", on_policy, 0},
-    {"minimum", 0, "VERSION", "the spoke's version must be at least VERSION", on_minimum, 0},
+    {"minimum", 0, "VERSION", "the spoke's version must be at least VERSION", rw_hsargs_on_minimum,
+     0},
     {NULL, 0, NULL, NULL, NULL, 0},
 };
 
@@ -138,7 +75,7 @@ static const struct rw_opts_info version_info = {
 static const char *
 reader_url(const struct version_opts *vo)
 {
-    return vo->version_url != NULL ? vo->version_url : RW_HUBSPOKE_DEFAULT_VERSION;
+    return vo->hs.version_url != NULL ? vo->hs.version_url : RW_HUBSPOKE_DEFAULT_VERSION;
 }
 
 /* Reads both servers at once; servers[0] spoke, servers[1] hub. */
@@ -182,8 +119,8 @@ conclude(struct rw_plugin_out *out, const struct version_opts *vo,
     } else {
         rc = rw_plugin_summary(out, "spoke %s runs %s, hub %s runs %s (policy %s%s%s)", spoke, sv,
                                hub, hv, rw_version_rule_name(vo->rule),
-                               vo->minimum != NULL ? ", minimum " : "",
-                               vo->minimum != NULL ? vo->minimum : "");
+                               vo->hs.minimum != NULL ? ", minimum " : "",
+                               vo->hs.minimum != NULL ? vo->hs.minimum : "");
     }
     rw_err_clear(&err);
     if (rc == RW_OK && servers[0].time_s >= 0.0) {
@@ -209,10 +146,10 @@ check(struct rw_plugin_out *out, const struct rw_opts *opts, const struct versio
       struct rw_err *err)
 {
     struct rw_hubspoke_read_opts ro = {
-        .product = vo->have_re ? &vo->product_re : NULL,
-        .product_text = vo->product,
+        .product = vo->hs.have_re ? &vo->hs.product_re : NULL,
+        .product_text = vo->hs.product,
         .version_url = reader_url(vo),
-        .version_pointer = vo->version_pointer,
+        .version_pointer = vo->hs.version_pointer,
     };
     struct rw_hubspoke_server servers[2];
     struct rw_version_policy *policy = NULL;
@@ -221,9 +158,10 @@ check(struct rw_plugin_out *out, const struct rw_opts *opts, const struct versio
     enum rw_state state = RW_STATE_UNKNOWN;
 
     memset(servers, 0, sizeof(servers));
-    if (rw_url_from_host(vo->hub_host, vo->hub_port, 1, &hub_url, err) != RW_OK ||
+    if (rw_url_from_host(vo->hs.hub_host, vo->hs.hub_port, 1, &hub_url, err) != RW_OK ||
         rw_version_policy_new(vo->rule, &policy, err) != RW_OK ||
-        (vo->minimum != NULL && rw_version_policy_set_minimum(policy, vo->minimum, err) != RW_OK) ||
+        (vo->hs.minimum != NULL &&
+         rw_version_policy_set_minimum(policy, vo->hs.minimum, err) != RW_OK) ||
         rw_hubspoke_reader_new(&ro, &servers[0].reader, err) != RW_OK ||
         rw_hubspoke_reader_new(&ro, &servers[1].reader, err) != RW_OK) {
         goto fail;
@@ -250,7 +188,7 @@ setup(struct rw_opts *opts, struct version_opts *vo, int argc, char **argv, stru
     if (rw_opts_parse(opts, vo, argc, argv, err) != RW_OK || opts->action != RW_OPTS_RUN) {
         return err->code;
     }
-    if (vo->hub_host == NULL) {
+    if (vo->hs.hub_host == NULL) {
         return rw_err_set(err, RW_EINVAL, "--hub is required");
     }
     return RW_OK;
@@ -259,7 +197,7 @@ setup(struct rw_opts *opts, struct version_opts *vo, int argc, char **argv, stru
 int
 main(int argc, char **argv)
 {
-    struct version_opts vo = {.hub_port = 443, .rule = RW_VERSION_EXACT};
+    struct version_opts vo = {.rule = RW_VERSION_EXACT};
     struct rw_plugin_out out;
     struct rw_opts opts;
     struct rw_err err;
@@ -268,6 +206,7 @@ main(int argc, char **argv)
 
     (void)signal(SIGPIPE, SIG_IGN);
     rw_err_clear(&err);
+    rw_hsvals_init(&vo.hs, 0.0, 0.0);
     rw_opts_init(&opts, &version_info);
     rw_plugin_out_init(&out, version_info.label);
     if (setup(&opts, &vo, argc, argv, &err) != RW_OK || opts.action != RW_OPTS_RUN) {
@@ -283,9 +222,7 @@ main(int argc, char **argv)
     code = rw_plugin_report(state, state == RW_STATE_UNKNOWN ? &err : NULL, &out);
     curl_global_cleanup();
 done:
-    if (vo.have_re) {
-        regfree(&vo.product_re);
-    }
+    rw_hsvals_cleanup(&vo.hs);
     rw_plugin_out_cleanup(&out);
     rw_opts_cleanup(&opts);
     return code;

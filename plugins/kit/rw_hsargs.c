@@ -103,3 +103,111 @@ rw_hsargs_days(const char *arg, double *out, struct rw_err *err)
     }
     return RW_OK;
 }
+
+void
+rw_hsvals_init(struct rw_hsvals *hs, double warn_days, double crit_days)
+{
+    memset(hs, 0, sizeof(*hs));
+    hs->hub_port = 443;
+    hs->warn_days = warn_days;
+    hs->crit_days = crit_days;
+}
+
+void
+rw_hsvals_cleanup(struct rw_hsvals *hs)
+{
+    if (hs->have_re) {
+        regfree(&hs->product_re);
+        hs->have_re = 0;
+    }
+}
+
+enum rw_rc
+rw_hsvals_set_product(struct rw_hsvals *hs, const char *regex, struct rw_err *err)
+{
+    if (rw_hsargs_regex(regex, &hs->product_re, &hs->have_re, err) != RW_OK) {
+        return RW_EINVAL;
+    }
+    hs->product = regex;
+    return RW_OK;
+}
+
+enum rw_rc
+rw_hsargs_on_hub(void *ctx, const char *arg, struct rw_err *err)
+{
+    if (rw_hsargs_host(arg, err) != RW_OK) {
+        return RW_EINVAL;
+    }
+    ((struct rw_hsvals *)ctx)->hub_host = arg;
+    return RW_OK;
+}
+
+enum rw_rc
+rw_hsargs_on_hub_port(void *ctx, const char *arg, struct rw_err *err)
+{
+    return rw_hsargs_port(arg, &((struct rw_hsvals *)ctx)->hub_port, err);
+}
+
+enum rw_rc
+rw_hsargs_on_product(void *ctx, const char *arg, struct rw_err *err)
+{
+    return rw_hsvals_set_product(ctx, arg, err);
+}
+
+enum rw_rc
+rw_hsargs_on_version_url(void *ctx, const char *arg, struct rw_err *err)
+{
+    if (rw_hsargs_path(arg, "path", err) != RW_OK) {
+        return RW_EINVAL;
+    }
+    ((struct rw_hsvals *)ctx)->version_url = arg;
+    return RW_OK;
+}
+
+enum rw_rc
+rw_hsargs_on_version_pointer(void *ctx, const char *arg, struct rw_err *err)
+{
+    if (rw_hsargs_path(arg, "JSON pointer", err) != RW_OK) {
+        return RW_EINVAL;
+    }
+    ((struct rw_hsvals *)ctx)->version_pointer = arg;
+    return RW_OK;
+}
+
+enum rw_rc
+rw_hsargs_on_minimum(void *ctx, const char *arg, struct rw_err *err)
+{
+    if (rw_hsargs_minimum(arg, err) != RW_OK) {
+        return RW_EINVAL;
+    }
+    ((struct rw_hsvals *)ctx)->minimum = arg;
+    return RW_OK;
+}
+
+enum rw_rc
+rw_hsargs_on_pin(void *ctx, const char *arg, struct rw_err *err)
+{
+    struct rw_hsvals *hs = ctx;
+
+    return rw_hsargs_pin(arg, hs->pins, &hs->n_pins, RW_HUBSPOKE_PINS_MAX, err);
+}
+
+enum rw_rc
+rw_hsargs_on_known(void *ctx, const char *arg, struct rw_err *err)
+{
+    (void)err;
+    ((struct rw_hsvals *)ctx)->known_path = arg;
+    return RW_OK;
+}
+
+enum rw_rc
+rw_hsargs_on_warn(void *ctx, const char *arg, struct rw_err *err)
+{
+    return rw_hsargs_days(arg, &((struct rw_hsvals *)ctx)->warn_days, err);
+}
+
+enum rw_rc
+rw_hsargs_on_crit(void *ctx, const char *arg, struct rw_err *err)
+{
+    return rw_hsargs_days(arg, &((struct rw_hsvals *)ctx)->crit_days, err);
+}

@@ -11,6 +11,8 @@
 
 #include "rw_cert.h"
 #include "rw_err.h"
+#include "rw_hubspoke.h"
+#include "rw_opts.h"
 #include "rw_version.h"
 
 #define RW_HSARGS_MAX_DAYS 36500.0 /* -w/-c in days: a century */
@@ -43,5 +45,48 @@ RW_MUSTCHECK enum rw_rc rw_hsargs_pin(const char *arg, struct rw_fingerprint *pi
 
 /* A number of days, 0 to RW_HSARGS_MAX_DAYS, into *out. */
 RW_MUSTCHECK enum rw_rc rw_hsargs_days(const char *arg, double *out, struct rw_err *err);
+
+/*
+ * The values themselves.  A plugin's option context starts with a struct rw_hsvals, so
+ * that the handlers below can sit in its option table; each plugin uses the part it
+ * needs.  Strings are borrowed from argv (or the configuration); the regex is owned.
+ */
+struct rw_hsvals {
+    const char *hub_host; /* --hub */
+    int hub_port;         /* --hub-port */
+    const char *product;  /* --product, the regex's text */
+    regex_t product_re;
+    int have_re; /* product_re holds a compiled regex */
+    const char *version_url;
+    const char *version_pointer;
+    const char *minimum;
+    struct rw_fingerprint pins[RW_HUBSPOKE_PINS_MAX];
+    size_t n_pins;
+    const char *known_path; /* --known-spokes */
+    double warn_days;       /* -w */
+    double crit_days;       /* -c */
+};
+
+/* Port 443, no regex, the given day thresholds, everything else empty. */
+void rw_hsvals_init(struct rw_hsvals *hs, double warn_days, double crit_days);
+
+/* Frees the regex; hs may then be initialized again. */
+void rw_hsvals_cleanup(struct rw_hsvals *hs);
+
+/* Compiles and keeps a product regex (from --product or a configuration). */
+RW_MUSTCHECK enum rw_rc rw_hsvals_set_product(struct rw_hsvals *hs, const char *regex,
+                                              struct rw_err *err);
+
+/* Option handlers; ctx is (or starts with) a struct rw_hsvals. */
+rw_opt_fn rw_hsargs_on_hub;
+rw_opt_fn rw_hsargs_on_hub_port;
+rw_opt_fn rw_hsargs_on_product;
+rw_opt_fn rw_hsargs_on_version_url;
+rw_opt_fn rw_hsargs_on_version_pointer;
+rw_opt_fn rw_hsargs_on_minimum;
+rw_opt_fn rw_hsargs_on_pin;
+rw_opt_fn rw_hsargs_on_known;
+rw_opt_fn rw_hsargs_on_warn;
+rw_opt_fn rw_hsargs_on_crit;
 
 #endif
