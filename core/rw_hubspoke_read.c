@@ -81,8 +81,8 @@ start(struct pass *p, struct slot *s)
         .client_cert = p->http->client_cert,
         .client_key = p->http->client_key,
         .insecure = p->http->insecure,
-        .username = p->http->username,
-        .password = p->http->password,
+        .username = s->server->username != NULL ? s->server->username : p->http->username,
+        .password = s->server->username != NULL ? s->server->password : p->http->password,
         .body_max = RW_HUBSPOKE_JSON_MAX,
         .body = &s->body,
     };

@@ -37,7 +37,9 @@ struct rw_hubspoke_server {
     const char *sni;                   /* NULL: the URL's host */
     struct rw_hubspoke_reader *reader; /* borrowed; driven to its end ... */
     struct rw_hubspoke_lister *lister; /* ... or, when reader is NULL, this lister */
-    double time_s;                     /* out: the service root's response time, -1 none */
+    const char *username; /* this server's own credentials (HTTP Basic); NULL: http's */
+    const char *password;
+    double time_s; /* out: the service root's response time, -1 none */
 };
 
 /*

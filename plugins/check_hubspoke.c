@@ -55,6 +55,7 @@ struct spoke {
     struct rw_url url;
     char auth[RW_URL_TEXT_MAX];
     const struct rw_hubspoke_source *src; /* the hub's view; NULL when the hub has none */
+    const struct rw_config_cred *cred;    /* its own credentials from --config, or NULL */
     int probe;                            /* 0: already failed (bad HostName) */
     struct rw_hubspoke_reader *reader;
     struct rw_tls_result tls;
@@ -274,6 +275,20 @@ budget(const struct rw_opts *opts, int passes_left)
     return left > 0 ? left : 1;
 }
 
+/*
+ * A server's own credentials from --config.  A spoke's own set wins over the command
+ * line's (which may be the hub's); the hub's set from --config only fills in for none
+ * given on the command line or in the environment.
+ */
+static void
+set_cred(struct rw_hubspoke_server *server, const struct rw_config_cred *cred)
+{
+    if (cred != NULL) {
+        server->username = cred->username;
+        server->password = cred->password;
+    }
+}
+
 /* Pass 1: the hub's service root and version, and its list of spokes. */
 static enum rw_rc
 read_hub(struct run *r, struct rw_err *err)
@@ -292,6 +307,10 @@ read_hub(struct run *r, struct rw_err *err)
     servers[1].url = &r->opts->url;
     servers[1].sni = r->opts->tls.sni;
     servers[1].lister = r->lister;
+    if (!r->opts->creds.set && r->cfg != NULL && r->cfg->hub != NULL) {
+        set_cred(&servers[0], r->cfg->hub->cred);
+        set_cred(&servers[1], r->cfg->hub->cred);
+    }
     return rw_hubspoke_read_many(&http, servers, 2, budget(r->opts, 3), err);
 }
 
@@ -335,6 +354,7 @@ collect_spokes(struct run *r, struct rw_err *err)
     for (i = 0; i < n; i++, r->n++) {
         if (r->cfg != NULL) {
             spoke_init(r, &r->spokes[i], r->cfg->spokes[i].name, &r->cfg->spokes[i].url);
+            r->spokes[i].cred = r->cfg->spokes[i].cred;
             continue;
         }
         src = rw_hubspoke_lister_get(r->lister, i);
@@ -419,6 +439,7 @@ read_spokes(struct run *r, struct rw_err *err)
         }
         rc = rw_hubspoke_reader_new(&r->ro, &r->spokes[i].reader, err);
         servers[k].url = &r->spokes[i].url;
+        set_cred(&servers[k], r->spokes[i].cred);
         servers[k++].reader = r->spokes[i].reader;
     }
     if (rc == RW_OK && k > 0) {

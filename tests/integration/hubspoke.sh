@@ -220,6 +220,35 @@ YAML
         run_hs config.cli_wins 0 "^HUBSPOKE OK - 2 spokes: 2 OK \|" \
             --config "$RW_WORK/rw.yaml" --policy same-major
         ;;
+    config_credentials)
+        # the hub wants hubadmin, the spoke spokeadmin: each gets its own set from --config
+        printf 'hub-secret\n' >"$RW_WORK/hub.pass"
+        printf 'spoke-secret\n' >"$RW_WORK/spoke.pass"
+        chmod 600 "$RW_WORK/hub.pass" "$RW_WORK/spoke.pass"
+        emu S1 ca/hub --firmware-version 3.2.0 --user spokeadmin --password-file "$RW_WORK/spoke.pass"
+        start_hub "north|$(u "$S1_PORT")|OK" -- --user hubadmin --password-file "$RW_WORK/hub.pass"
+        cat >"$RW_WORK/rw.yaml" <<YAML
+credentials:
+  hubadmin: {username: hubadmin, password_file: $RW_WORK/hub.pass}
+  spokeadmin: {username: spokeadmin, password_file: $RW_WORK/spoke.pass}
+hub: {name: hub-1, url: "https://127.0.0.1:$HUB_PORT", credentials: hubadmin}
+spokes:
+  - {name: spoke-north, url: "https://127.0.0.1:$S1_PORT", credentials: spokeadmin}
+YAML
+        run_hs config_credentials.own_sets 0 "^HUBSPOKE OK - 1 spoke: 1 OK \|" \
+            --config "$RW_WORK/rw.yaml"
+        line config_credentials.line "spoke-north \($L:$S1_PORT\): OK - version 3\.2\.0"
+        # the command line's set (the hub's) does not replace the spoke's own
+        printf 'username=hubadmin\npassword=hub-secret\n' >"$RW_WORK/auth"
+        chmod 600 "$RW_WORK/auth"
+        run_hs config_credentials.spoke_keeps_own 0 "^HUBSPOKE OK - 1 spoke: 1 OK \|" \
+            --config "$RW_WORK/rw.yaml" --authfile "$RW_WORK/auth"
+        # without its set, the spoke refuses the hub's credentials
+        sed -i 's/, credentials: spokeadmin//' "$RW_WORK/rw.yaml"
+        run_hs config_credentials.without 2 "^HUBSPOKE CRITICAL - 1 spoke: " \
+            --config "$RW_WORK/rw.yaml"
+        line config_credentials.without_line "spoke-north \($L:$S1_PORT\): [A-Za-z/ ]+ - .*401"
+        ;;
     bad_args)
         local p=(-H 127.0.0.1)
         bad_args HUBSPOKE "$PLUGIN" bad.no_host "missing -H/--hostname" --policy exact

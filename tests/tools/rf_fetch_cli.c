@@ -377,7 +377,7 @@ parse_args(struct opts *o, int argc, char **argv)
 static int
 setup(struct opts *o, struct rf_client **c, struct loop *l, const struct rw_log *log)
 {
-    struct rf_client_opts co = {o->max_total, log, NULL};
+    struct rf_client_opts co = {.max_total = o->max_total, .log = log};
     struct rw_err err;
     int s;
 
