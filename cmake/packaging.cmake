@@ -43,6 +43,9 @@ install(FILES ${PROJECT_SOURCE_DIR}/config/nagios/rackwatch.cfg
         DESTINATION ${RACKWATCH_NAGIOS_CONFDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/config/icinga2/rackwatch.conf
         DESTINATION ${RACKWATCH_ICINGA2_CONFDIR})
+# The multi-site example (Icinga 2 master and satellites), documentation only.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/icinga2/distributed
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/rackwatch/examples/icinga2)
 # The configuration starts as the documented example; the service is not enabled by the
 # package, so nothing runs until it has been edited.
 install(FILES ${PROJECT_SOURCE_DIR}/config/rackwatch.yaml.example
