@@ -20,6 +20,7 @@
 # environment sets max_in_flight (default: the configuration's default, 2); SYSTEM_BUNDLE=1
 # verifies with the system's CA bundle plus the test CA (a site's usual ca_file) instead of
 # the test CA alone.
+# COMPARE=0 in the environment skips curl and redfishtool (rackwatch alone, for profiling).
 # curl: `curl --parallel --parallel-max P --http1.1` over the N x 20 URLs in one process,
 # P = min(2N, 300) (rackwatch keeps 2 requests per PDU in flight; curl caps P at 300); with
 # more than 100 PDUs also one process per 100 PDUs, all at once, P = 300 / processes each.
@@ -199,6 +200,7 @@ for n in "${NS[@]}"; do
     : >"$RW_WORK/rwproc-$n.txt"
     curls=(1)
     [[ $n -le 100 ]] || curls+=($(((n + 99) / 100)))
+    [[ ${COMPARE:-1} != 0 ]] || curls=()
     for procs in "${curls[@]}"; do
         : >"$RW_WORK/curl-$n-$procs.txt"
     done
@@ -238,7 +240,9 @@ for n in "${NS[@]}"; do
 done
 
 # redfishtool: a process per request, 20 requests (one PDU's resources), one at a time.
-if command -v redfishtool >/dev/null; then
+if [[ ${COMPARE:-1} == 0 ]]; then
+    :
+elif command -v redfishtool >/dev/null; then
     : >"$RW_WORK/rft.txt"
     for ((r = 0; r < REPEATS; r++)); do
         printf '%s\n' "${PATHS[@]}" >"$RW_WORK/rft-paths"

@@ -49,6 +49,7 @@ rf_client_new(const struct rf_client_opts *opts, struct rf_client **out, struct 
     c->epfd = -1;
     c->max_total = opts != NULL && opts->max_total > 0 ? opts->max_total : RF_DEFAULT_MAX_TOTAL;
     c->log = opts != NULL ? opts->log : NULL;
+    c->close_idle = opts != NULL && opts->close_idle != 0;
     c->user_agent =
         dup_opt(opts != NULL && opts->user_agent != NULL ? opts->user_agent
                                                          : "rackwatch/" RACKWATCH_VERSION,
@@ -74,6 +75,7 @@ service_free(struct rf_service *ep)
         free(ep->pass);
     }
     free(ep->ca_file);
+    rf_service_drop_spare(ep);
     while (ep->n_idle > 0) {
         curl_easy_cleanup(ep->idle[--ep->n_idle]);
     }
@@ -172,6 +174,7 @@ rf_client_add(struct rf_client *client, const struct rf_service_opts *opts, stru
         return rw_err_set(err, RW_ENOMEM, "out of memory");
     }
     ep->client = client;
+    rw_buf_init(&ep->spare_body, 0);
     rc = service_setup(ep, opts, err);
     if (rc == RW_OK) {
         ep->idle = calloc((size_t)ep->max_in_flight, sizeof(*ep->idle));
@@ -191,9 +194,10 @@ rf_client_add(struct rf_client *client, const struct rf_service_opts *opts, stru
     client->n_eps++;
     ep->shard->n_services++;
     ep->shard->max_conns += ep->max_in_flight;
-    /* One connection per request slot of every service: fewer, and libcurl closes live
-     * connections to make room; more, and its cache walk grows for nothing. */
-    (void)curl_multi_setopt(ep->shard->multi, CURLMOPT_MAXCONNECTS, ep->shard->max_conns + 1);
+    /* See rf_loop_open(): one connection per request slot. */
+    if (ep->shard->multi != NULL) {
+        (void)curl_multi_setopt(ep->shard->multi, CURLMOPT_MAXCONNECTS, ep->shard->max_conns + 1);
+    }
     *out = ep;
     return RW_OK;
 }
@@ -219,9 +223,43 @@ rf_req_new(struct rf_service *ep, enum rf_req_kind kind, const char *path)
     }
     req->ep = ep;
     req->kind = kind;
-    rw_buf_init(&req->body, ep->body_max);
+    if (ep->has_spare) {
+        req->body = ep->spare_body; /* takes its memory */
+        ep->has_spare = 0;
+        rw_buf_init(&ep->spare_body, 0);
+        rw_buf_reset(&req->body);
+    } else {
+        rw_buf_init(&req->body, ep->body_max);
+    }
     ep->client->pending++;
     return req;
+}
+
+/* The largest body whose memory is kept for the next request: the usual Redfish
+ * resource is 1-30 KB; a rare big one is not worth holding on to. */
+#define RF_SPARE_BODY_MAX ((size_t)64 * 1024)
+
+/* Keeps req's body memory as the service's spare when it has none, else frees it. */
+static void
+recycle_body(struct rf_req *req)
+{
+    struct rf_service *ep = req->ep;
+
+    if (!ep->has_spare && rw_buf_len(&req->body) > 0 &&
+        rw_buf_len(&req->body) <= RF_SPARE_BODY_MAX) {
+        ep->spare_body = req->body;
+        ep->has_spare = 1;
+        rw_buf_init(&req->body, 0);
+        return;
+    }
+    rw_buf_free(&req->body);
+}
+
+void
+rf_service_drop_spare(struct rf_service *ep)
+{
+    rw_buf_free(&ep->spare_body);
+    ep->has_spare = 0;
 }
 
 void
@@ -243,7 +281,7 @@ rf_req_free(struct rf_req *req)
     free(req->x_token);
     free(req->location);
     free(req->retry_after);
-    rw_buf_free(&req->body);
+    recycle_body(req);
     free(req);
 }
 
@@ -453,6 +491,7 @@ start_one(struct rf_service *ep, struct rf_req *req)
     snprintf(req->errbuf, sizeof(req->errbuf), "%s", err.msg);
     req->next = c->failed;
     c->failed = req;
+    rf_loop_maybe_idle(ep);
 }
 
 /* May the request at the head of ep's queue start now, as far as the session goes?  Queues
@@ -477,12 +516,33 @@ session_allows(struct rf_service *ep)
     return 1;
 }
 
+/*
+ * Requests ep may run at once: its max_in_flight, but no more than its share of the
+ * client's max_total.  When services outnumber the slots, a service running two requests
+ * keeps another from running any, and each request beyond the first needs a connection of
+ * its own: libcurl opens it lazily, when the slot is first used, so warm rounds kept adding
+ * TLS handshakes (1000 PDUs, max_total 512, counted with strace: round 1 made ~1,280
+ * connections, rounds 2 and 3 another 70-180 each, ~7 M instructions per handshake).  With
+ * one request per service each keeps one connection: 1,000 in round 1, none after.
+ */
+static int
+service_cap(const struct rf_service *ep)
+{
+    const struct rf_client *c = ep->client;
+    int share = c->n_eps > 0 ? c->max_total / c->n_eps : 1;
+
+    if (share < 1) {
+        share = 1;
+    }
+    return share < ep->max_in_flight ? share : ep->max_in_flight;
+}
+
 void
 rf_sched_pump(struct rf_service *ep)
 {
     struct rf_client *c = ep->client;
 
-    while (ep->q_head != NULL && ep->in_flight < ep->max_in_flight && ep->backoff_until == 0) {
+    while (ep->q_head != NULL && ep->in_flight < service_cap(ep) && ep->backoff_until == 0) {
         if (c->in_flight >= c->max_total) {
             wait_for_slot(c, ep);
             return;
@@ -563,6 +623,7 @@ cancel_service(struct rf_service *ep, enum rw_rc rc, const char *msg)
         rf_xfer_abort(req);
         rf_req_complete(req, rc, 0, msg);
     }
+    rf_loop_maybe_idle(ep);
 }
 
 void
@@ -574,6 +635,7 @@ rf_client_cancel(struct rf_client *client, enum rw_rc rc, const char *why)
 
     snprintf(msg, sizeof(msg), "cancelled: %s", why != NULL ? why : "by the caller");
     rc = rc != RW_OK ? rc : RW_ETIMEOUT;
+    client->depth++;
     for (ep = client->eps; ep != NULL; ep = ep->next) {
         cancel_service(ep, rc, msg);
     }
@@ -582,7 +644,9 @@ rf_client_cancel(struct rf_client *client, enum rw_rc rc, const char *why)
         client->failed = req->next;
         rf_req_complete(req, rc, 0, msg);
     }
+    client->depth--;
     client->backoff_due = -1;
+    rf_loop_release_idle(client);
     rf_loop_arm(client);
 }
 

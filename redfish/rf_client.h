@@ -23,6 +23,10 @@
  * each multi keeps one connection per request slot (CURLMOPT_MAXCONNECTS = the sum of its
  * services' max_in_flight), and each service keeps its easy handles between requests (so
  * their TLS session caches allow resumption when a device closed an idle connection).
+ * A service runs at most its share of max_total at once (max_total / services, at least 1,
+ * at most its max_in_flight): with more services than slots each keeps one connection
+ * instead of opening a second one (a TLS handshake) whenever a slot happens to be free.
+ * With close_idle each service has a multi handle of its own, made while it is busy.
  *
  * libcurl must be initialised by main() with curl_global_init(CURL_GLOBAL_DEFAULT) before
  * rf_client_new(), and cleaned up with curl_global_cleanup() after the last
@@ -82,7 +86,8 @@ struct rf_service_opts {
     const char *fingerprint; /* "sha256:AB:CD:..." pin of the leaf certificate, or NULL */
     long connect_timeout_ms; /* TCP + TLS connect; 0: RF_DEFAULT_CONNECT_TIMEOUT_MS */
     long timeout_ms;         /* one request, from its start; 0: RF_DEFAULT_TIMEOUT_MS */
-    int max_in_flight;       /* requests at once; 0: RF_DEFAULT_MAX_IN_FLIGHT */
+    int max_in_flight;       /* requests at once (fewer when services outnumber the
+                              * client's max_total, see above); 0: RF_DEFAULT_MAX_IN_FLIGHT */
     size_t body_max;         /* bytes of one body; 0: RF_DEFAULT_BODY_MAX */
     int max_retries;         /* retries of one request on 503/429; 0: default, -1: none */
     long retry_cap_ms;       /* longest back-off; a longer Retry-After fails the request */
@@ -93,6 +98,11 @@ struct rf_client_opts {
     int max_total;            /* requests in flight over all services; 0: default */
     const struct rw_log *log; /* borrowed for the client's life; NULL: silent */
     const char *user_agent;   /* copied; NULL: "rackwatch/<version>" */
+    /* 1: a service's connections and easy handles are released as soon as it has nothing
+     * queued, backing off or in flight (its session is kept), so that thousands of services
+     * polled every minute hold no idle TLS connection in between; each poll then pays a
+     * full handshake.  0 (default): connections are kept alive between polls. */
+    int close_idle;
 };
 
 /* What a finished request hands its done function.  Everything is borrowed until the done

@@ -86,7 +86,8 @@ struct rf_req {
 
 struct rf_shard {
     struct rf_client *client;
-    CURLM *multi;
+    CURLM *multi; /* NULL while a solo shard's service is idle (close_idle) */
+    int solo;     /* one close_idle service's own: the multi lives only while it is busy */
     int n_services;
     long max_conns;   /* the sum of its services' max_in_flight */
     int64_t curl_due; /* when curl wants socket_action(TIMEOUT); -1 none */
@@ -96,6 +97,8 @@ struct rf_service {
     struct rf_service *next;      /* the client's list */
     struct rf_service *wait_next; /* the client's list of services waiting for a slot */
     int waiting;
+    struct rf_service *idle_next; /* the client's list of services that may have gone idle */
+    int idle_listed;
     struct rf_client *client;
     struct rf_shard *shard;
     CURL **idle; /* up to max_in_flight easy handles kept for the next GETs */
@@ -126,6 +129,11 @@ struct rf_service {
     char *token;
     char *sess_path;      /* the session resource, for DELETE; NULL if unknown */
     struct rf_hdrs *hdrs; /* headers of GETs: Accept, OData-Version, the token */
+    /* The memory of a finished request's body, for the next request's: a warm request
+     * otherwise allocates its body afresh (one malloc of >= 1 KiB, which also makes glibc
+     * consolidate its fast bins). */
+    struct rw_buf spare_body;
+    int has_spare;
 };
 
 struct rf_client {
@@ -138,7 +146,10 @@ struct rf_client {
     int n_eps;
     struct rf_service *wait_head;
     struct rf_service *wait_tail;
-    struct rf_req *failed; /* never started; completed by the next drain */
+    struct rf_req *failed;        /* never started; completed by the next drain */
+    int close_idle;               /* rf_client_opts.close_idle */
+    struct rf_service *idle_head; /* close_idle: services to check once the client is calm */
+    int depth;                    /* > 0 while curl's messages of a multi are being drained */
     int max_total;
     int in_flight;
     int pending; /* live struct rf_req */
@@ -165,6 +176,8 @@ void rf_sched_backoff(struct rf_service *ep, int64_t until);
 void rf_sched_release_backoffs(struct rf_client *client, int64_t now);
 struct rf_req *rf_req_new(struct rf_service *ep, enum rf_req_kind kind, const char *path);
 void rf_req_complete(struct rf_req *req, enum rw_rc rc, long status, const char *msg);
+/* Frees the service's spare body buffer (close_idle). */
+void rf_service_drop_spare(struct rf_service *ep);
 
 /* rf_xfer.c */
 RW_MUSTCHECK enum rw_rc rf_xfer_start(struct rf_req *req, struct rw_err *err);
@@ -189,6 +202,13 @@ RW_MUSTCHECK enum rw_rc rf_loop_init(struct rf_client *client, struct rw_err *er
 RW_MUSTCHECK enum rw_rc rf_loop_shard(struct rf_client *client, struct rf_shard **out,
                                       struct rw_err *err);
 void rf_loop_cleanup(struct rf_client *client);
+/* The shard's multi handle, made again when close_idle released it; RW_ENOMEM. */
+RW_MUSTCHECK enum rw_rc rf_loop_open(struct rf_shard *shard, struct rw_err *err);
+/* close_idle: ep's queue or transfers just emptied; its connections go once nothing else
+ * is pending on it and the client is not inside a drain. */
+void rf_loop_maybe_idle(struct rf_service *ep);
+/* close_idle: releases the listed services that are still idle (outside any drain). */
+void rf_loop_release_idle(struct rf_client *client);
 void rf_loop_drain(struct rf_client *client);
 void rf_loop_arm(struct rf_client *client);
 

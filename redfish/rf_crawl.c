@@ -107,6 +107,7 @@ struct rf_crawl {
     size_t n_srv;
     struct uriset seen;
     int64_t requests;
+    struct json_tokener *tok; /* one for every document of the crawl; made on first use */
 };
 
 static enum rw_rc advance(struct rf_crawl *c, size_t s, struct rw_err *err);
@@ -277,6 +278,9 @@ rf_crawl_free(struct rf_crawl *c)
     free(c->srv);
     uriset_cleanup(&c->seen);
     rf_endpoint_free(c->ep);
+    if (c->tok != NULL) {
+        json_tokener_free(c->tok);
+    }
     free(c);
 }
 
@@ -809,7 +813,10 @@ rf_crawl_feed(struct rf_crawl *c, const char *uri, const char *text, size_t len,
         return rc; /* a stopped crawl ignores answers still arriving */
     }
     rw_err_clear(&perr);
-    rc = rf_json_parse(text, len, 0, false, &obj, &perr);
+    if (c->tok == NULL) {
+        c->tok = rf_json_tokener_new(); /* NULL: rf_json_parse_with() tries its own */
+    }
+    rc = rf_json_parse_with(c->tok, text, len, 0, false, &obj, &perr);
     if (rc == RW_OK) {
         rc = on_resource(c, &job, obj, &perr);
     }

@@ -133,39 +133,68 @@ rf_loop_init(struct rf_client *c, struct rw_err *err)
     return RW_OK;
 }
 
+/* Closes the shard's multi handle and with it every connection it keeps. */
+static void
+shard_close(struct rf_shard *shard)
+{
+    if (shard->multi != NULL) {
+        (void)curl_multi_cleanup(shard->multi);
+        shard->multi = NULL;
+    }
+    shard->curl_due = -1;
+}
+
 /* Frees a shard and its multi handle (closing its connections). */
 static void
 shard_free(struct rf_shard *shard)
 {
     if (shard != NULL) {
-        (void)curl_multi_cleanup(shard->multi);
+        shard_close(shard);
         free(shard);
     }
 }
 
-/* A new multi handle wired to the client's loop; NULL when out of memory. */
+enum rw_rc
+rf_loop_open(struct rf_shard *shard, struct rw_err *err)
+{
+    int bad = 0;
+
+    if (shard->multi != NULL) {
+        return RW_OK;
+    }
+    shard->multi = curl_multi_init();
+    if (shard->multi == NULL) {
+        return rw_err_set(err, RW_ENOMEM, "cannot create a curl multi handle");
+    }
+    bad |= curl_multi_setopt(shard->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket) != CURLM_OK;
+    bad |= curl_multi_setopt(shard->multi, CURLMOPT_SOCKETDATA, shard) != CURLM_OK;
+    bad |= curl_multi_setopt(shard->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer) != CURLM_OK;
+    bad |= curl_multi_setopt(shard->multi, CURLMOPT_TIMERDATA, shard) != CURLM_OK;
+    /* One connection per request slot of every service: fewer, and libcurl closes live
+     * connections to make room; more, and its cache walk grows for nothing. */
+    bad |= curl_multi_setopt(shard->multi, CURLMOPT_MAXCONNECTS, shard->max_conns + 1) != CURLM_OK;
+    if (bad) {
+        shard_close(shard);
+        return rw_err_set(err, RW_ENOMEM, "cannot set up a curl multi handle");
+    }
+    return RW_OK;
+}
+
+/* A new shard wired to the client's loop; a solo one opens its multi on first use.  NULL
+ * when out of memory. */
 static struct rf_shard *
-shard_new(struct rf_client *c)
+shard_new(struct rf_client *c, int solo)
 {
     struct rf_shard *shard = calloc(1, sizeof(*shard));
-    int bad = 0;
 
     if (shard == NULL) {
         return NULL;
     }
     shard->client = c;
     shard->curl_due = -1;
-    shard->multi = curl_multi_init();
-    if (shard->multi == NULL) {
+    shard->solo = solo;
+    if (!solo && rf_loop_open(shard, NULL) != RW_OK) {
         free(shard);
-        return NULL;
-    }
-    bad |= curl_multi_setopt(shard->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket) != CURLM_OK;
-    bad |= curl_multi_setopt(shard->multi, CURLMOPT_SOCKETDATA, shard) != CURLM_OK;
-    bad |= curl_multi_setopt(shard->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer) != CURLM_OK;
-    bad |= curl_multi_setopt(shard->multi, CURLMOPT_TIMERDATA, shard) != CURLM_OK;
-    if (bad) {
-        shard_free(shard);
         return NULL;
     }
     return shard;
@@ -176,7 +205,10 @@ rf_loop_shard(struct rf_client *c, struct rf_shard **out, struct rw_err *err)
 {
     struct rf_shard **grown, *shard;
 
-    if (c->n_shards > 0 && c->shards[c->n_shards - 1]->n_services < RF_SHARD_SERVICES) {
+    /* close_idle: a service of its own per multi, the only way libcurl closes exactly one
+     * service's connections (curl_multi_cleanup). */
+    if (!c->close_idle && c->n_shards > 0 &&
+        c->shards[c->n_shards - 1]->n_services < RF_SHARD_SERVICES) {
         *out = c->shards[c->n_shards - 1];
         return RW_OK;
     }
@@ -185,13 +217,51 @@ rf_loop_shard(struct rf_client *c, struct rf_shard **out, struct rw_err *err)
         return rw_err_set(err, RW_ENOMEM, "out of memory");
     }
     c->shards = grown;
-    shard = shard_new(c);
+    shard = shard_new(c, c->close_idle);
     if (shard == NULL) {
         return rw_err_set(err, RW_ENOMEM, "cannot create a curl multi handle");
     }
     c->shards[c->n_shards++] = shard;
     *out = shard;
     return RW_OK;
+}
+
+void
+rf_loop_maybe_idle(struct rf_service *ep)
+{
+    struct rf_client *c = ep->client;
+
+    if (!c->close_idle || ep->idle_listed) {
+        return;
+    }
+    ep->idle_listed = 1;
+    ep->idle_next = c->idle_head;
+    c->idle_head = ep;
+}
+
+void
+rf_loop_release_idle(struct rf_client *c)
+{
+    struct rf_service *ep;
+
+    /* Inside a drain curl_multi_info_read() may still walk the multi. */
+    if (c->depth > 0) {
+        return;
+    }
+    while (c->idle_head != NULL) {
+        ep = c->idle_head;
+        c->idle_head = ep->idle_next;
+        ep->idle_listed = 0;
+        if (ep->q_head != NULL || ep->in_flight > 0 || ep->backoff_until != 0) {
+            continue;
+        }
+        /* The multi first: its connections may still point at the handles' TLS data. */
+        shard_close(ep->shard);
+        while (ep->n_idle > 0) {
+            curl_easy_cleanup(ep->idle[--ep->n_idle]);
+        }
+        rf_service_drop_spare(ep);
+    }
 }
 
 void
@@ -278,6 +348,9 @@ unlink_active(struct rf_req *req)
     req->next = NULL;
     ep->in_flight--;
     ep->client->in_flight--;
+    if (ep->in_flight == 0) {
+        rf_loop_maybe_idle(ep);
+    }
 }
 
 /* Finishes the transfers one shard completed. */
@@ -314,10 +387,12 @@ rf_loop_drain(struct rf_client *c)
 {
     int i;
 
+    c->depth++;
     drain_failed(c);
     for (i = 0; i < c->n_shards; i++) {
         drain_shard(c->shards[i]);
     }
+    c->depth--;
 }
 
 /* After curl or a timer did work: completions, back-offs, and the next timer. */
@@ -336,18 +411,21 @@ rf_client_on_fd(struct rf_client *c, int fd, int events)
     struct rf_shard *shard = fd >= 0 && fd < c->fd_cap ? c->fd_shard[fd] : NULL;
     int mask = 0, running;
 
-    if (shard == NULL) {
+    if (shard == NULL || shard->multi == NULL) {
         return; /* a socket curl gave up already */
     }
     mask |= (events & RF_EV_IN) ? CURL_CSELECT_IN : 0;
     mask |= (events & RF_EV_OUT) ? CURL_CSELECT_OUT : 0;
     mask |= (events & RF_EV_ERR) ? CURL_CSELECT_ERR : 0;
+    c->depth++;
     (void)curl_multi_socket_action(shard->multi, (curl_socket_t)fd, mask, &running);
     /* Only this shard can have finished transfers: the others were not touched. */
     drain_failed(c);
     drain_shard(shard);
     rf_sched_release_backoffs(c, rf_client_now_ms());
     drain_failed(c);
+    c->depth--;
+    rf_loop_release_idle(c);
     rf_loop_arm(c);
 }
 
@@ -358,6 +436,7 @@ rf_client_on_timer(struct rf_client *c)
     int running, i;
 
     c->armed_due = -1;
+    c->depth++;
     for (i = 0; i < c->n_shards; i++) {
         if (c->shards[i]->curl_due >= 0 && now >= c->shards[i]->curl_due) {
             c->shards[i]->curl_due = -1;
@@ -365,6 +444,9 @@ rf_client_on_timer(struct rf_client *c)
         }
     }
     after_action(c);
+    c->depth--;
+    rf_loop_release_idle(c);
+    rf_loop_arm(c);
 }
 
 enum rw_rc
@@ -438,6 +520,7 @@ rf_client_run(struct rf_client *c, int64_t deadline_ms, struct rw_err *err)
     }
     for (;;) {
         rf_loop_drain(c);
+        rf_loop_release_idle(c);
         if (c->pending == 0) {
             return RW_OK;
         }

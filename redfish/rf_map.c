@@ -43,14 +43,48 @@ where(const struct json_object *obj)
     return "(resource without @odata.id)";
 }
 
-enum rw_rc
-rf_json_parse(const char *text, size_t len, size_t max, bool strict, struct json_object **out,
-              struct rw_err *err)
+struct json_tokener *
+rf_json_tokener_new(void)
 {
-    struct json_tokener *tok = NULL;
-    struct json_object *root = NULL;
-    enum rw_rc rc = RW_OK;
+    return json_tokener_new_ex(RF_JSON_DEPTH_MAX);
+}
+
+/* Parses text with tok (reset first); the checks of rf_json_parse() after the value. */
+static enum rw_rc
+parse_with(struct json_tokener *tok, const char *text, size_t len, bool strict,
+           struct json_object **out, struct rw_err *err)
+{
+    struct json_object *root;
+    enum json_tokener_error jerr;
     size_t used;
+
+    json_tokener_reset(tok);
+    json_tokener_set_flags(tok, JSON_TOKENER_VALIDATE_UTF8 | (strict ? JSON_TOKENER_STRICT : 0));
+    root = json_tokener_parse_ex(tok, text, (int)len);
+    if (root == NULL) {
+        jerr = json_tokener_get_error(tok);
+        return rw_err_set(err, RW_EPARSE, "invalid JSON at byte %zu: %s",
+                          json_tokener_get_parse_end(tok),
+                          jerr == json_tokener_continue ? "unexpected end of data"
+                                                        : json_tokener_error_desc(jerr));
+    }
+    for (used = json_tokener_get_parse_end(tok); used < len; used++) {
+        if (strchr(" \t\r\n", text[used]) == NULL) {
+            json_object_put(root);
+            return rw_err_set(err, RW_EPARSE, "invalid JSON at byte %zu: data after the value",
+                              used);
+        }
+    }
+    *out = root;
+    return RW_OK;
+}
+
+enum rw_rc
+rf_json_parse_with(struct json_tokener *tok, const char *text, size_t len, size_t max, bool strict,
+                   struct json_object **out, struct rw_err *err)
+{
+    struct json_tokener *own = NULL;
+    enum rw_rc rc;
 
     *out = NULL;
     max = max != 0 && max < RF_BODY_MAX ? max : RF_BODY_MAX;
@@ -61,34 +95,24 @@ rf_json_parse(const char *text, size_t len, size_t max, bool strict, struct json
     if (len == 0 || memchr(text, '\0', len) != NULL) {
         return rw_err_set(err, RW_EPARSE, len == 0 ? "empty JSON body" : "NUL byte in JSON");
     }
-    tok = json_tokener_new_ex(RF_JSON_DEPTH_MAX);
     if (tok == NULL) {
-        return rw_err_set(err, RW_ENOMEM, "out of memory");
-    }
-    json_tokener_set_flags(tok, JSON_TOKENER_VALIDATE_UTF8 | (strict ? JSON_TOKENER_STRICT : 0));
-    root = json_tokener_parse_ex(tok, text, (int)len);
-    if (root == NULL) {
-        enum json_tokener_error jerr = json_tokener_get_error(tok);
-
-        rc = rw_err_set(err, RW_EPARSE, "invalid JSON at byte %zu: %s",
-                        json_tokener_get_parse_end(tok),
-                        jerr == json_tokener_continue ? "unexpected end of data"
-                                                      : json_tokener_error_desc(jerr));
-        goto fail;
-    }
-    for (used = json_tokener_get_parse_end(tok); used < len; used++) {
-        if (strchr(" \t\r\n", text[used]) == NULL) {
-            rc = rw_err_set(err, RW_EPARSE, "invalid JSON at byte %zu: data after the value", used);
-            goto fail;
+        own = tok = rf_json_tokener_new();
+        if (tok == NULL) {
+            return rw_err_set(err, RW_ENOMEM, "out of memory");
         }
     }
-    json_tokener_free(tok);
-    *out = root;
-    return RW_OK;
-fail:
-    json_object_put(root);
-    json_tokener_free(tok);
+    rc = parse_with(tok, text, len, strict, out, err);
+    if (own != NULL) {
+        json_tokener_free(own);
+    }
     return rc;
+}
+
+enum rw_rc
+rf_json_parse(const char *text, size_t len, size_t max, bool strict, struct json_object **out,
+              struct rw_err *err)
+{
+    return rf_json_parse_with(NULL, text, len, max, strict, out, err);
 }
 
 /* A number from a JSON value; NAN with a note when it is not a usable reading. */
@@ -410,6 +434,7 @@ rf_map_pdu(const struct json_object *obj, struct rf_pdu *pdu, struct rf_pdu_link
     enum rw_rc rc = need_object(obj, "the PowerDistribution", err);
 
     rc = rc != RW_OK ? rc : id_prop(obj, &pdu->id, ep, err);
+    rc = rc != RW_OK ? rc : string_prop(obj, "Name", &pdu->name, ep, err);
     rc = rc != RW_OK ? rc : string_prop(obj, "Manufacturer", &pdu->manufacturer, ep, err);
     rc = rc != RW_OK ? rc : string_prop(obj, "Model", &pdu->model, ep, err);
     rc = rc != RW_OK ? rc : string_prop(obj, "SerialNumber", &pdu->serial, ep, err);
@@ -646,6 +671,7 @@ rf_map_system(const struct json_object *obj, struct rf_server *srv, struct rf_sy
     enum rw_rc rc = need_object(obj, "the ComputerSystem", err);
 
     rc = rc != RW_OK ? rc : id_prop(obj, &srv->id, ep, err);
+    rc = rc != RW_OK ? rc : string_prop(obj, "Name", &srv->name, ep, err);
     rc = rc != RW_OK ? rc : string_prop(obj, "Manufacturer", &srv->manufacturer, ep, err);
     rc = rc != RW_OK ? rc : string_prop(obj, "Model", &srv->model, ep, err);
     rc = rc != RW_OK ? rc : string_prop(obj, "SerialNumber", &srv->serial, ep, err);

@@ -84,6 +84,7 @@ rf_pdu_cleanup(struct rf_pdu *pdu)
     size_t i;
 
     free(pdu->id);
+    free(pdu->name);
     free(pdu->manufacturer);
     free(pdu->model);
     free(pdu->serial);
@@ -107,6 +108,7 @@ void
 rf_server_cleanup(struct rf_server *srv)
 {
     free(srv->id);
+    free(srv->name);
     free(srv->manufacturer);
     free(srv->model);
     free(srv->serial);

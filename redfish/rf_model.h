@@ -76,6 +76,7 @@ struct rf_outlet {
 /* A rack PDU (PowerDistribution); totals come from its Metrics resource. */
 struct rf_pdu {
     char *id, *manufacturer, *model, *serial, *firmware, *health;
+    char *name; /* the resource's Name ("Rack PDU A1"); NULL when absent */
     double power_w, energy_kwh, temperature_c;
     struct rf_inlet *inlets;
     size_t n_inlets;
@@ -88,6 +89,7 @@ struct rf_pdu {
 /* A server (ComputerSystem) with readings from its chassis. */
 struct rf_server {
     char *id, *manufacturer, *model, *serial, *power_state;
+    char *name;   /* the ComputerSystem's Name; NULL when absent */
     char *health; /* Status.HealthRollup, else Status.Health */
     double power_w, inlet_temp_c;
     char **conditions; /* Status.Conditions[].Message texts */

@@ -269,6 +269,9 @@ rf_xfer_start(struct rf_req *req, struct rw_err *err)
     if (ep->hdrs == NULL && rf_session_hdrs(ep, err) != RW_OK) {
         return RW_ENOMEM;
     }
+    if (rf_loop_open(ep->shard, err) != RW_OK) {
+        return RW_ENOMEM;
+    }
     req->sess_gen = ep->sess_gen;
     if (req->kind == RF_REQ_GET && ep->n_idle > 0) {
         /* A kept handle: its fixed options are set, and its TLS session cache is warm. */
@@ -316,7 +319,7 @@ rf_xfer_release(struct rf_req *req)
 void
 rf_xfer_abort(struct rf_req *req)
 {
-    if (req->easy != NULL) {
+    if (req->easy != NULL && req->ep->shard->multi != NULL) {
         (void)curl_multi_remove_handle(req->ep->shard->multi, req->easy);
     }
 }

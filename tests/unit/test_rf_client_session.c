@@ -323,7 +323,7 @@ test_loop_misuse(void **state)
 static void
 test_new_bad_opts(void **state)
 {
-    struct rf_client_opts co = {-1, NULL, NULL};
+    struct rf_client_opts co = {.max_total = -1};
     struct rf_client *c = NULL;
     struct rw_err err;
 

@@ -341,6 +341,7 @@ check_pdus_against(const char *dir, const struct rf_endpoint *ep)
         snprintf(path, sizeof(path), "%s/PowerEquipment/RackPDUs/%s/index.json", dir,
                  ep->pdus[i].id);
         assert_true(file_string_is(path, "Manufacturer", ep->pdus[i].manufacturer));
+        assert_true(file_string_is(path, "Name", ep->pdus[i].name));
         assert_true(file_string_is(path, "SerialNumber", ep->pdus[i].serial));
         assert_true(file_string_is(path, "FirmwareVersion", ep->pdus[i].firmware));
         absent += check_outlets(dir, &ep->pdus[i]);
@@ -438,6 +439,7 @@ check_server_tree(const char *dir, bool legacy)
     }
     snprintf(path, sizeof(path), "%s/Systems/%s/index.json", dir, plain->servers[0].id);
     assert_true(file_string_is(path, "PowerState", plain->servers[0].power_state));
+    assert_true(file_string_is(path, "Name", plain->servers[0].name));
     print_message("%s: %lld requests plain, %lld with $expand\n", dir, (long long)plain->requests,
                   (long long)expanded->requests);
     rf_endpoint_free(plain);

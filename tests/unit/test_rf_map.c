@@ -366,6 +366,117 @@ test_long_string_is_absent(void **state)
     rw_buf_free(&buf);
 }
 
+/* One row for the Name of a PDU and a server: what the mapping keeps, and the note. */
+struct name_row {
+    const char *json;
+    const char *want; /* NULL: absent */
+    const char *want_note;
+};
+
+/* Maps row.json as a PDU (server false) or a ComputerSystem and checks Name. */
+static void
+check_name_row(const struct name_row *row, size_t i, bool server)
+{
+    struct json_object *obj = load(row->json);
+    struct rf_endpoint *ep = rf_endpoint_new();
+    struct rf_pdu pdu = {0};
+    struct rf_server srv = {0};
+    const char *got;
+
+    assert_non_null(ep);
+    if (server) {
+        assert_int_equal(rf_map_system(obj, &srv, NULL, ep, NULL), RW_OK);
+    } else {
+        assert_int_equal(rf_map_pdu(obj, &pdu, NULL, ep, NULL), RW_OK);
+    }
+    got = server ? srv.name : pdu.name;
+    if ((row->want == NULL) != (got == NULL) || (got != NULL && strcmp(row->want, got) != 0) ||
+        (row->want_note == NULL) != (ep->n_notes == 0) ||
+        (row->want_note != NULL && strcmp(row->want_note, ep->notes[0]) != 0)) {
+        fail_msg("row %zu (%s) %s: got %s, %zu notes", i, server ? "server" : "pdu", row->json,
+                 got != NULL ? got : "(null)", ep->n_notes);
+    }
+    assert_string_equal(server ? srv.id : pdu.id, "1");
+    rf_pdu_cleanup(&pdu);
+    rf_server_cleanup(&srv);
+    json_object_put(obj);
+    rf_endpoint_free(ep);
+}
+
+static void
+test_name_table(void **state)
+{
+    static const struct name_row rows[] = {
+        {"{\"Id\": \"1\", \"Name\": \"Rack PDU A1\"}", "Rack PDU A1", NULL},
+        {"{\"Id\": \"1\", \"Name\": \"\"}", "", NULL},
+        {"{\"Id\": \"1\", \"Name\": \"caf\\u00e9 \\\"x\\\"\"}", "caf\xc3\xa9 \"x\"", NULL},
+        {"{\"Id\": \"1\"}", NULL, NULL},
+        {"{\"Id\": \"1\", \"Name\": null}", NULL, NULL},
+        {"{\"Id\": \"1\", \"Name\": 7}", NULL,
+         "(resource without @odata.id): Name is not a string"},
+        {"{\"Id\": \"1\", \"Name\": [\"a\"]}", NULL,
+         "(resource without @odata.id): Name is not a string"},
+        {"{\"Id\": \"1\", \"Name\": {\"a\": 1}}", NULL,
+         "(resource without @odata.id): Name is not a string"},
+        {"{\"Id\": \"1\", \"Name\": true}", NULL,
+         "(resource without @odata.id): Name is not a string"},
+        {"{\"@odata.id\": \"/redfish/v1/Systems/1\", \"Id\": \"1\", \"Name\": \"a\\u0000b\"}", NULL,
+         "/redfish/v1/Systems/1: Name is too long or holds a NUL"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        check_name_row(&rows[i], i, false);
+        check_name_row(&rows[i], i, true);
+    }
+}
+
+/* A Name one byte over RF_STR_MAX is absent, with a note; one of RF_STR_MAX is kept. */
+static void
+test_long_name_table(void **state)
+{
+    static const size_t lens[] = {RF_STR_MAX, RF_STR_MAX + 1};
+    struct rw_buf buf;
+    struct json_object *obj;
+    struct rf_endpoint *ep;
+    struct rf_pdu pdu;
+    struct rf_server srv;
+    size_t i, k;
+
+    (void)state;
+    for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        rw_buf_init(&buf, 4096);
+        assert_int_equal(rw_buf_adds(&buf, "{\"Id\": \"1\", \"Name\": \""), RW_OK);
+        for (k = 0; k < lens[i]; k++) {
+            assert_int_equal(rw_buf_adds(&buf, "n"), RW_OK);
+        }
+        assert_int_equal(rw_buf_adds(&buf, "\"}"), RW_OK);
+        obj = load(rw_buf_str(&buf));
+        ep = rf_endpoint_new();
+        memset(&pdu, 0, sizeof(pdu));
+        memset(&srv, 0, sizeof(srv));
+        assert_int_equal(rf_map_pdu(obj, &pdu, NULL, ep, NULL), RW_OK);
+        assert_int_equal(rf_map_system(obj, &srv, NULL, ep, NULL), RW_OK);
+        if (lens[i] <= RF_STR_MAX) {
+            assert_int_equal(strlen(pdu.name), lens[i]);
+            assert_int_equal(strlen(srv.name), lens[i]);
+            assert_int_equal(ep->n_notes, 0);
+        } else {
+            assert_null(pdu.name);
+            assert_null(srv.name);
+            assert_int_equal(ep->n_notes, 2);
+            assert_string_equal(ep->notes[0],
+                                "(resource without @odata.id): Name is too long or holds a NUL");
+        }
+        rf_pdu_cleanup(&pdu);
+        rf_server_cleanup(&srv);
+        json_object_put(obj);
+        rf_endpoint_free(ep);
+        rw_buf_free(&buf);
+    }
+}
+
 static void
 test_three_phase_inlet(void **state)
 {
@@ -755,6 +866,8 @@ main(void)
         cmocka_unit_test(test_value_table),
         cmocka_unit_test(test_string_table),
         cmocka_unit_test(test_long_string_is_absent),
+        cmocka_unit_test(test_name_table),
+        cmocka_unit_test(test_long_name_table),
         cmocka_unit_test(test_three_phase_inlet),
         cmocka_unit_test(test_poly_phase_bad_lines),
         cmocka_unit_test(test_outlet_without_readings),
