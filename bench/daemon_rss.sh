@@ -116,5 +116,10 @@ awk '/VmHWM|VmRSS/ { printf "rackwatchd after the first polls: %s %s %s\n", $1, 
 sleep $((poll * 2 + 5))
 awk '/VmHWM|VmRSS/ { printf "rackwatchd after two more poll periods: %s %s %s\n", $1, $2, $3 }' "/proc/$dpid/status"
 echo "open file descriptors (kept connections): $(find "/proc/$dpid/fd" -mindepth 1 | wc -l)"
+# What the HWM is made of: the heap against the libraries and other mappings.
+awk '/^[0-9a-f]+-[0-9a-f]+ / { name = $6 == "" ? "(anonymous)" : $6 }
+     /^Rss:/ { if (name == "[heap]") heap += $2; else other += $2 }
+     END { printf "resident now: heap %d kB, libraries and other mappings %d kB\n", heap, other }' \
+    "/proc/$dpid/smaps"
 grep -c . "$work/daemon.log" | awk '{ print "daemon log lines (failed polls, warnings): " $1 }'
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"

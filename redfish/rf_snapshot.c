@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,7 @@ static const struct field endpoint_fields[] = {
 
 static const struct field pdu_fields[] = {
     FIELD(rf_pdu, "id", F_STR, id),
+    FIELD(rf_pdu, "name", F_STR, name),
     FIELD(rf_pdu, "manufacturer", F_STR, manufacturer),
     FIELD(rf_pdu, "model", F_STR, model),
     FIELD(rf_pdu, "serial", F_STR, serial),
@@ -95,6 +97,7 @@ static const struct field outlet_fields[] = {
 
 static const struct field server_fields[] = {
     FIELD(rf_server, "id", F_STR, id),
+    FIELD(rf_server, "name", F_STR, name),
     FIELD(rf_server, "manufacturer", F_STR, manufacturer),
     FIELD(rf_server, "model", F_STR, model),
     FIELD(rf_server, "serial", F_STR, serial),
@@ -196,143 +199,274 @@ rf_time_parse(const char *text, int64_t *out, struct rw_err *err)
 
 /* ---- writing ---- */
 
-/* A JSON number for v: the shortest of %.15g and %.17g that reads back as v. */
-static struct json_object *
-new_number(double v)
+/*
+ * The document is written as it is walked, never built as a tree: at 1,000 PDUs of 48
+ * outlets a json-c tree of it took tens of megabytes on every save.  The layout is
+ * json-c's JSON_C_TO_STRING_SPACED (and _PRETTY with two-space indents) with
+ * NOSLASHESCAPE, byte for byte, so documents written before this writer compare equal.
+ */
+#define JW_DEPTH_MAX 16           /* deepest nesting the document has is 8 */
+#define JW_FLUSH_AT  (64u * 1024) /* bytes kept before a streaming writer writes them out */
+
+struct jw {
+    struct rw_buf *out;
+    int fd;         /* -1: everything stays in out; else out is written to fd past JW_FLUSH_AT */
+    bool pretty;    /* RF_SNAPSHOT_PRETTY */
+    unsigned level; /* containers open */
+    bool had[JW_DEPTH_MAX + 1]; /* the container open at each level has a member */
+    enum rw_rc rc;              /* the first failure; every later call does nothing */
+    int write_errno;            /* errno of a failed write(2), 0 otherwise */
+    size_t flushed;             /* bytes written to fd so far */
+};
+
+static void
+jw_raw(struct jw *w, const char *s, size_t len)
+{
+    if (w->rc == RW_OK) {
+        w->rc = rw_buf_add(w->out, s, len);
+    }
+}
+
+static void
+jw_lit(struct jw *w, const char *s)
+{
+    jw_raw(w, s, strlen(s));
+}
+
+static void
+jw_indent(struct jw *w, unsigned level)
+{
+    static const char spaces[2 * JW_DEPTH_MAX + 1] = "                                ";
+
+    if (w->pretty) {
+        jw_raw(w, spaces, 2u * level);
+    }
+}
+
+/* The separator before a member or an element of the innermost container. */
+static void
+jw_sep(struct jw *w)
+{
+    if (w->had[w->level]) {
+        jw_lit(w, w->pretty ? ",\n" : ",");
+    }
+    w->had[w->level] = true;
+    if (w->pretty) {
+        jw_indent(w, w->level);
+    } else {
+        jw_lit(w, " ");
+    }
+}
+
+/* The escape for byte c into esc; 0 when c goes out as it is (UTF-8 passes through). */
+static size_t
+escape_byte(unsigned char c, char esc[7])
+{
+    static const char hex[] = "0123456789abcdef";
+    static const char from[] = "\"\\\b\f\n\r\t", to[] = "\"\\bfnrt";
+    const char *hit;
+
+    if (c >= 0x20 && c != '"' && c != '\\') {
+        return 0;
+    }
+    esc[0] = '\\';
+    hit = c != '\0' ? strchr(from, c) : NULL;
+    if (hit != NULL) {
+        esc[1] = to[hit - from];
+        return 2;
+    }
+    memcpy(esc + 1, "u00", 3);
+    esc[4] = hex[c >> 4];
+    esc[5] = hex[c & 0xf];
+    return 6;
+}
+
+/* A JSON string: quotes, backslash and control characters escaped, as json-c does. */
+static void
+jw_string(struct jw *w, const char *s)
+{
+    const char *run = s;
+    char esc[7];
+    size_t n;
+
+    jw_lit(w, "\"");
+    for (; *s != '\0'; s++) {
+        n = escape_byte((unsigned char)*s, esc);
+        if (n > 0) {
+            jw_raw(w, run, (size_t)(s - run));
+            jw_raw(w, esc, n);
+            run = s + 1;
+        }
+    }
+    jw_raw(w, run, (size_t)(s - run));
+    jw_lit(w, "\"");
+}
+
+/* A string, or null for NULL. */
+static void
+jw_string_or_null(struct jw *w, const char *s)
+{
+    if (s != NULL) {
+        jw_string(w, s);
+    } else {
+        jw_lit(w, "null");
+    }
+}
+
+static void
+jw_open(struct jw *w, const char *brace)
+{
+    jw_lit(w, brace);
+    if (w->pretty) {
+        jw_lit(w, "\n");
+    }
+    if (w->level >= JW_DEPTH_MAX && w->rc == RW_OK) {
+        w->rc = RW_EINVAL; /* a programmer error: the document's shape is fixed */
+        return;
+    }
+    w->had[++w->level] = false;
+}
+
+static void
+jw_close(struct jw *w, const char *brace)
+{
+    bool had = w->had[w->level];
+
+    w->level -= w->level > 0;
+    if (w->pretty) {
+        jw_lit(w, had ? "\n" : "");
+        jw_indent(w, w->level);
+        jw_lit(w, brace);
+    } else {
+        jw_lit(w, brace[0] == '}' ? " }" : " ]");
+    }
+}
+
+static void
+jw_key(struct jw *w, const char *key)
+{
+    jw_sep(w);
+    jw_string(w, key);
+    jw_lit(w, ": ");
+}
+
+/* A number: the shortest of %.15g and %.17g that reads back as v; null for NAN. */
+static void
+jw_number(struct jw *w, double v)
 {
     char text[40];
 
+    if (!rf_has(v)) {
+        jw_lit(w, "null");
+        return;
+    }
     (void)snprintf(text, sizeof(text), "%.15g", v);
     if (strtod(text, NULL) != v) {
         (void)snprintf(text, sizeof(text), "%.17g", v);
     }
-    return json_object_new_double_s(v, text);
+    jw_lit(w, text);
 }
 
-/* The JSON value of one field; *val is NULL for JSON null.  RW_ENOMEM, RW_EINVAL. */
-static enum rw_rc
-field_value(const void *base, const struct field *f, struct json_object **val, struct rw_err *err)
+/* Writes out what is buffered when streaming to a file and enough has gathered. */
+static void
+jw_flush(struct jw *w, bool force)
+{
+    const char *p = rw_buf_str(w->out);
+    size_t len = rw_buf_len(w->out);
+    ssize_t n;
+
+    if (w->fd < 0 || w->rc != RW_OK || (!force && len < JW_FLUSH_AT)) {
+        return;
+    }
+    w->flushed += len;
+    if (w->flushed > RF_SNAPSHOT_MAX) {
+        w->rc = RW_ETOOBIG; /* the reader would refuse it */
+        return;
+    }
+    while (len > 0) {
+        n = write(w->fd, p, len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            w->write_errno = n < 0 ? errno : EIO;
+            w->rc = RW_EINVAL;
+            return;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    rw_buf_reset(w->out);
+}
+
+/* One scalar key and its value. */
+static void
+put_field(struct jw *w, const void *base, const struct field *f)
 {
     const char *p = (const char *)base + f->off;
     char when[32];
-    int64_t i = -1;
-    double d = NAN;
-    bool present = true;
+    char *s;
+    double d;
+    int64_t i;
 
+    jw_key(w, f->key);
     switch (f->type) {
     case F_STR:
-        present = *(char *const *)p != NULL;
-        *val = present ? json_object_new_string(*(char *const *)p) : NULL;
+        memcpy(&s, p, sizeof(s));
+        jw_string_or_null(w, s);
         break;
     case F_NUM:
         memcpy(&d, p, sizeof(d));
-        present = rf_has(d);
-        *val = present ? new_number(d) : NULL;
+        jw_number(w, d);
         break;
     case F_BOOL:
-        *val = json_object_new_boolean(*(const bool *)p);
+        jw_lit(w, *(const bool *)p ? "true" : "false");
         break;
     case F_KIND:
-        *val = json_object_new_string(rf_kind_name(*(const enum rf_kind *)p));
+        jw_string(w, rf_kind_name(*(const enum rf_kind *)p));
         break;
     case F_INT:
         memcpy(&i, p, sizeof(i));
-        present = i >= 0;
-        *val = present ? json_object_new_int64(i) : NULL;
+        (void)snprintf(when, sizeof(when), "%lld", (long long)i);
+        jw_lit(w, i >= 0 ? when : "null");
         break;
     case F_TIME:
         memcpy(&i, p, sizeof(i));
-        present = i >= 0;
-        if (present && rf_time_format(i, when, sizeof(when), err) != RW_OK) {
-            return RW_EINVAL;
+        if (i >= 0 && rf_time_format(i, when, sizeof(when), NULL) != RW_OK && w->rc == RW_OK) {
+            w->rc = RW_EINVAL;
         }
-        *val = present ? json_object_new_string(when) : NULL;
+        jw_string_or_null(w, i >= 0 ? when : NULL);
         break;
     }
-    return present && *val == NULL ? rw_err_set(err, RW_ENOMEM, "out of memory") : RW_OK;
 }
 
-/* Adds val (which may be NULL: JSON null) under key, taking it; RW_ENOMEM. */
-static enum rw_rc
-add(struct json_object *obj, const char *key, struct json_object *val, struct rw_err *err)
+static void
+put_fields(struct jw *w, const void *base, const struct field *fields, size_t n)
 {
-    if (json_object_object_add(obj, key, val) != 0) {
-        json_object_put(val);
-        return rw_err_set(err, RW_ENOMEM, "out of memory");
-    }
-    return RW_OK;
-}
-
-/* A new JSON object holding the scalar fields of base. */
-static enum rw_rc
-put_fields(const void *base, const struct field *fields, size_t n, struct json_object **out,
-           struct rw_err *err)
-{
-    struct json_object *obj = json_object_new_object(), *val = NULL;
-    enum rw_rc rc = obj == NULL ? rw_err_set(err, RW_ENOMEM, "out of memory") : RW_OK;
     size_t i;
 
-    for (i = 0; rc == RW_OK && i < n; i++) {
-        rc = field_value(base, &fields[i], &val, err);
-        rc = rc != RW_OK ? rc : add(obj, fields[i].key, val, err);
+    for (i = 0; i < n; i++) {
+        put_field(w, base, &fields[i]);
     }
-    if (rc != RW_OK) {
-        json_object_put(obj);
-        obj = NULL;
-    }
-    *out = obj;
-    return rc;
 }
 
-/* {"Line1": 1.5, ...}; NULL when out of memory. */
-static struct json_object *
-new_lines(const struct rf_lines *lines)
+/* key: {"Line1": 1.5, ...} */
+static void
+put_lines(struct jw *w, const char *key, const struct rf_lines *lines)
 {
-    struct json_object *obj = json_object_new_object(), *val;
     size_t i;
 
-    for (i = 0; obj != NULL && i < lines->n; i++) {
-        val = rf_has(lines->v[i].value) ? new_number(lines->v[i].value) : NULL;
-        if ((rf_has(lines->v[i].value) && val == NULL) ||
-            json_object_object_add(obj, lines->v[i].line, val) != 0) {
-            json_object_put(val);
-            json_object_put(obj);
-            return NULL;
-        }
+    jw_key(w, key);
+    jw_open(w, "{");
+    for (i = 0; i < lines->n; i++) {
+        jw_key(w, lines->v[i].line);
+        jw_number(w, lines->v[i].value);
     }
-    return obj;
-}
-
-static enum rw_rc
-put_lines(struct json_object *poly, const char *key, const struct rf_lines *lines,
-          struct rw_err *err)
-{
-    struct json_object *obj = new_lines(lines);
-
-    if (obj == NULL) {
-        return rw_err_set(err, RW_ENOMEM, "out of memory");
-    }
-    return add(poly, key, obj, err);
-}
-
-static enum rw_rc
-put_poly_phase(struct json_object *obj, const struct rf_inlet *in, struct rw_err *err)
-{
-    struct json_object *poly = json_object_new_object();
-    enum rw_rc rc = poly == NULL ? rw_err_set(err, RW_ENOMEM, "out of memory") : RW_OK;
-
-    rc = rc != RW_OK ? rc : put_lines(poly, "voltage_v", &in->phase_voltage_v, err);
-    rc = rc != RW_OK ? rc : put_lines(poly, "current_a", &in->phase_current_a, err);
-    rc = rc != RW_OK ? rc : put_lines(poly, "power_w", &in->phase_power_w, err);
-    if (rc != RW_OK) {
-        json_object_put(poly);
-        return rc;
-    }
-    return add(obj, "poly_phase", poly, err);
+    jw_close(w, "}");
 }
 
 /* How one element type of the document is written and read. */
-typedef enum rw_rc put_extra_fn(struct json_object *obj, const void *elem, struct rw_err *err);
+typedef void put_extra_fn(struct jw *w, const void *elem);
 typedef enum rw_rc get_extra_fn(const struct json_object *obj, void *elem, const char *path,
                                 struct rw_err *err);
 
@@ -359,136 +493,108 @@ static const struct elem_desc server_desc = {server_fields, NFIELDS(server_field
                                              sizeof(struct rf_server), put_server_extra,
                                              get_server_extra};
 
-static enum rw_rc
-put_elem(const void *elem, const struct elem_desc *d, struct json_object **out, struct rw_err *err)
+/* key: [elements] for the n elements of size d->size at v. */
+static void
+put_array(struct jw *w, const char *key, const void *v, size_t n, const struct elem_desc *d)
 {
-    enum rw_rc rc = put_fields(elem, d->fields, d->n_fields, out, err);
-
-    if (rc == RW_OK && d->put_extra != NULL) {
-        rc = d->put_extra(*out, elem, err);
-        if (rc != RW_OK) {
-            json_object_put(*out);
-            *out = NULL;
-        }
-    }
-    return rc;
-}
-
-/* Adds key: [elements] for the n elements of size d->size at v. */
-static enum rw_rc
-put_array(struct json_object *obj, const char *key, const void *v, size_t n,
-          const struct elem_desc *d, struct rw_err *err)
-{
-    struct json_object *arr = json_object_new_array(), *el = NULL;
-    enum rw_rc rc = arr == NULL ? rw_err_set(err, RW_ENOMEM, "out of memory") : RW_OK;
+    const char *elem;
     size_t i;
 
-    for (i = 0; rc == RW_OK && i < n; i++) {
-        rc = put_elem((const char *)v + i * d->size, d, &el, err);
-        if (rc == RW_OK && json_object_array_add(arr, el) != 0) {
-            json_object_put(el);
-            rc = rw_err_set(err, RW_ENOMEM, "out of memory");
+    jw_key(w, key);
+    jw_open(w, "[");
+    for (i = 0; i < n && w->rc == RW_OK; i++) {
+        elem = (const char *)v + i * d->size;
+        jw_sep(w);
+        jw_open(w, "{");
+        put_fields(w, elem, d->fields, d->n_fields);
+        if (d->put_extra != NULL) {
+            d->put_extra(w, elem);
         }
+        jw_close(w, "}");
+        jw_flush(w, false);
     }
-    if (rc != RW_OK) {
-        json_object_put(arr);
-        return rc;
-    }
-    return add(obj, key, arr, err);
+    jw_close(w, "]");
 }
 
-static enum rw_rc
-put_inlet_extra(struct json_object *obj, const void *elem, struct rw_err *err)
+static void
+put_inlet_extra(struct jw *w, const void *elem)
 {
-    return put_poly_phase(obj, elem, err);
+    const struct rf_inlet *in = elem;
+
+    jw_key(w, "poly_phase");
+    jw_open(w, "{");
+    put_lines(w, "voltage_v", &in->phase_voltage_v);
+    put_lines(w, "current_a", &in->phase_current_a);
+    put_lines(w, "power_w", &in->phase_power_w);
+    jw_close(w, "}");
 }
 
-static enum rw_rc
-put_pdu_extra(struct json_object *obj, const void *elem, struct rw_err *err)
+static void
+put_pdu_extra(struct jw *w, const void *elem)
 {
     const struct rf_pdu *pdu = elem;
-    enum rw_rc rc = put_array(obj, "inlets", pdu->inlets, pdu->n_inlets, &inlet_desc, err);
 
-    rc = rc != RW_OK
-             ? rc
-             : put_array(obj, "branches", pdu->branches, pdu->n_branches, &branch_desc, err);
-    return rc != RW_OK ? rc
-                       : put_array(obj, "outlets", pdu->outlets, pdu->n_outlets, &outlet_desc, err);
+    put_array(w, "inlets", pdu->inlets, pdu->n_inlets, &inlet_desc);
+    put_array(w, "branches", pdu->branches, pdu->n_branches, &branch_desc);
+    put_array(w, "outlets", pdu->outlets, pdu->n_outlets, &outlet_desc);
 }
 
-static enum rw_rc
-put_server_extra(struct json_object *obj, const void *elem, struct rw_err *err)
+static void
+put_server_extra(struct jw *w, const void *elem)
 {
     const struct rf_server *srv = elem;
-    struct json_object *arr = json_object_new_array(), *s;
     size_t i;
 
-    for (i = 0; arr != NULL && i < srv->n_conditions; i++) {
-        s = json_object_new_string(srv->conditions[i]);
-        if (s == NULL || json_object_array_add(arr, s) != 0) {
-            json_object_put(s);
-            json_object_put(arr);
-            arr = NULL;
-        }
+    jw_key(w, "conditions");
+    jw_open(w, "[");
+    for (i = 0; i < srv->n_conditions; i++) {
+        jw_sep(w);
+        jw_string(w, srv->conditions[i]);
     }
-    if (arr == NULL) {
-        return rw_err_set(err, RW_ENOMEM, "out of memory");
-    }
-    return add(obj, "conditions", arr, err);
+    jw_close(w, "]");
 }
 
-static enum rw_rc
-put_endpoint(const struct rf_endpoint *ep, struct json_object **out, struct rw_err *err)
-{
-    enum rw_rc rc = put_fields(ep, endpoint_fields, NFIELDS(endpoint_fields), out, err);
+static const struct elem_desc endpoint_desc = {endpoint_fields, NFIELDS(endpoint_fields),
+                                               sizeof(struct rf_endpoint), NULL, NULL};
 
-    rc = rc != RW_OK ? rc : put_array(*out, "pdus", ep->pdus, ep->n_pdus, &pdu_desc, err);
-    rc = rc != RW_OK ? rc
-                     : put_array(*out, "servers", ep->servers, ep->n_servers, &server_desc, err);
-    if (rc != RW_OK) {
-        json_object_put(*out);
-        *out = NULL;
+/* The whole document into w (flushed to w->fd as it grows when that is set). */
+static void
+put_document(struct jw *w, struct rf_endpoint *const *eps, size_t n)
+{
+    size_t i;
+
+    jw_open(w, "{");
+    jw_key(w, "endpoints");
+    jw_open(w, "[");
+    for (i = 0; i < n && w->rc == RW_OK; i++) {
+        jw_sep(w);
+        jw_open(w, "{");
+        put_fields(w, eps[i], endpoint_desc.fields, endpoint_desc.n_fields);
+        put_array(w, "pdus", eps[i]->pdus, eps[i]->n_pdus, &pdu_desc);
+        put_array(w, "servers", eps[i]->servers, eps[i]->n_servers, &server_desc);
+        jw_close(w, "}");
     }
-    return rc;
+    jw_close(w, "]");
+    jw_close(w, "}");
 }
 
 enum rw_rc
 rf_snapshot_format(struct rf_endpoint *const *eps, size_t n, unsigned flags, struct rw_buf *out,
                    struct rw_err *err)
 {
-    struct json_object *root = json_object_new_object(), *arr = json_object_new_array(), *el;
-    enum rw_rc rc =
-        root == NULL || arr == NULL ? rw_err_set(err, RW_ENOMEM, "out of memory") : RW_OK;
-    const char *text;
-    size_t i, len = 0;
-    int jflags;
+    struct jw w = {.out = out, .fd = -1, .pretty = (flags & RF_SNAPSHOT_PRETTY) != 0};
 
-    for (i = 0; rc == RW_OK && i < n; i++) {
-        rc = put_endpoint(eps[i], &el, err);
-        if (rc == RW_OK && json_object_array_add(arr, el) != 0) {
-            json_object_put(el);
-            rc = rw_err_set(err, RW_ENOMEM, "out of memory");
-        }
+    put_document(&w, eps, n);
+    switch (w.rc) {
+    case RW_OK:
+        return RW_OK;
+    case RW_ETOOBIG:
+        return rw_err_set(err, RW_ETOOBIG, "snapshot does not fit in %zu bytes", out->max);
+    case RW_ENOMEM:
+        return rw_err_set(err, RW_ENOMEM, "out of memory writing the snapshot");
+    default:
+        return rw_err_set(err, w.rc, "snapshot: a time cannot be written as RFC 3339");
     }
-    if (rc == RW_OK) {
-        rc = add(root, "endpoints", arr, err);
-        arr = NULL;
-    }
-    if (rc == RW_OK) {
-        jflags = JSON_C_TO_STRING_NOSLASHESCAPE | JSON_C_TO_STRING_SPACED;
-        if ((flags & RF_SNAPSHOT_PRETTY) != 0) {
-            jflags |= JSON_C_TO_STRING_PRETTY;
-        }
-        text = json_object_to_json_string_length(root, jflags, &len);
-        rc =
-            text == NULL ? rw_err_set(err, RW_ENOMEM, "out of memory") : rw_buf_add(out, text, len);
-        if (rc == RW_ETOOBIG || rc == RW_ENOMEM) {
-            (void)rw_err_set(err, rc, "snapshot of %zu bytes does not fit", len);
-        }
-    }
-    json_object_put(arr);
-    json_object_put(root);
-    return rc;
 }
 
 /* ---- reading ---- */
@@ -925,21 +1031,102 @@ rf_snapshot_load(const char *path, size_t max, struct rf_snapshot **out, struct 
     return rc;
 }
 
+/* Flushes the directory holding path so that a rename survives a crash; best effort. */
+static void
+sync_dir_of(const char *path)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    int fd;
+
+    if (slash == NULL) {
+        (void)snprintf(dir, sizeof(dir), ".");
+    } else {
+        (void)snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
+    }
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        (void)close(fd);
+    }
+}
+
+/* The document and a newline streamed to fd through a 64 KiB buffer; errno kept in *saved. */
+static enum rw_rc
+write_document(int fd, struct rf_endpoint *const *eps, size_t n, int *saved)
+{
+    struct rw_buf buf;
+    struct jw w = {.out = &buf, .fd = fd};
+
+    rw_buf_init(&buf, RF_SNAPSHOT_MAX); /* a cap: it is flushed every JW_FLUSH_AT bytes */
+    put_document(&w, eps, n);
+    jw_lit(&w, "\n");
+    jw_flush(&w, true);
+    rw_buf_free(&buf);
+    *saved = w.write_errno;
+    return w.rc;
+}
+
+/* Why a save failed: errno's text when a system call failed, else the code's meaning. */
+static const char *
+save_failure(enum rw_rc rc, int saved)
+{
+    if (saved != 0) {
+        return strerror(saved);
+    }
+    switch (rc) {
+    case RW_ETOOBIG:
+        return "larger than the snapshot cap";
+    case RW_ENOMEM:
+        return "out of memory";
+    default:
+        return "a time cannot be written as RFC 3339";
+    }
+}
+
+/*
+ * As rw_file_write_atomic() (a temporary file beside path, flushed, renamed over it, the
+ * directory flushed; the old file untouched on failure), but streamed: the document of a
+ * thousand PDUs is megabytes, and holding it whole would be most of the daemon's peak.
+ */
 enum rw_rc
 rf_snapshot_save(const char *path, struct rf_endpoint *const *eps, size_t n, mode_t mode,
                  struct rw_err *err)
 {
-    struct rw_buf buf;
-    enum rw_rc rc;
+    char tmp[PATH_MAX];
+    int fd, saved = 0;
+    enum rw_rc rc = RW_EINVAL;
 
-    rw_buf_init(&buf, RF_SNAPSHOT_MAX);
-    rc = rf_snapshot_format(eps, n, 0, &buf, err);
-    rc = rc != RW_OK ? rc : rw_buf_add(&buf, "\n", 1);
-    if (rc == RW_OK) {
-        rc = rw_file_write_atomic(path, rw_buf_str(&buf), rw_buf_len(&buf), mode, err);
-    } else {
-        (void)rw_err_set(err, rc, "snapshot too large");
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp)) {
+        return rw_err_set(err, RW_EINVAL, "%s: path too long", path);
     }
-    rw_buf_free(&buf);
-    return rc;
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        return rw_err_set(err, RW_EINVAL, "%s: cannot create a temporary file: %s", path,
+                          strerror(errno));
+    }
+    if (fchmod(fd, mode) != 0) {
+        saved = errno;
+    } else {
+        rc = write_document(fd, eps, n, &saved);
+    }
+    if (rc == RW_OK && fsync(fd) != 0) {
+        rc = RW_EINVAL;
+        saved = errno;
+    }
+    if (close(fd) != 0 && rc == RW_OK) {
+        rc = RW_EINVAL;
+        saved = errno;
+    }
+    if (rc != RW_OK) {
+        (void)unlink(tmp);
+        return rw_err_set(err, rc, "%s: cannot write: %s", path, save_failure(rc, saved));
+    }
+    if (rename(tmp, path) != 0) {
+        saved = errno;
+        (void)unlink(tmp);
+        return rw_err_set(err, RW_EINVAL, "%s: cannot replace: %s", path, strerror(saved));
+    }
+    sync_dir_of(path);
+    return RW_OK;
 }

@@ -99,56 +99,61 @@ static const struct rs_column server_columns[] = {
     COL(12, RS_COL_INT32, server_row, data_status),
 };
 
+/* Releases the n text fields of a row, from first on, back to the MIB's pool. */
 static void
-endpoint_cleanup(void *data)
+release_texts(struct rs_mib *mib, const char **first, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        rs_text_release(mib->texts, first[i]);
+    }
+}
+
+static void
+endpoint_cleanup(void *data, void *ctx)
 {
     struct endpoint_row *row = data;
+    const char *texts[] = {row->name, row->url, row->error};
 
-    free(row->name);
-    free(row->url);
-    free(row->error);
+    release_texts(ctx, texts, N(texts));
 }
 
 static void
-pdu_cleanup(void *data)
+pdu_cleanup(void *data, void *ctx)
 {
     struct pdu_row *row = data;
+    const char *texts[] = {row->name,  row->endpoint, row->redfish_id, row->manufacturer,
+                           row->model, row->serial,   row->firmware};
 
-    free(row->name);
-    free(row->endpoint);
-    free(row->redfish_id);
-    free(row->manufacturer);
-    free(row->model);
-    free(row->serial);
-    free(row->firmware);
+    release_texts(ctx, texts, N(texts));
 }
 
 static void
-circuit_cleanup(void *data)
+circuit_cleanup(void *data, void *ctx)
 {
-    free(((struct circuit_row *)data)->name);
+    struct rs_mib *mib = ctx;
+
+    rs_text_release(mib->texts, ((struct circuit_row *)data)->name);
 }
 
 static void
-outlet_cleanup(void *data)
+outlet_cleanup(void *data, void *ctx)
 {
     struct outlet_row *row = data;
+    const char *texts[] = {row->redfish_id, row->name};
 
-    free(row->redfish_id);
-    free(row->name);
+    release_texts(ctx, texts, N(texts));
 }
 
 static void
-server_cleanup(void *data)
+server_cleanup(void *data, void *ctx)
 {
     struct server_row *row = data;
+    const char *texts[] = {row->name,         row->endpoint, row->redfish_id,
+                           row->manufacturer, row->model,    row->serial};
 
-    free(row->name);
-    free(row->endpoint);
-    free(row->redfish_id);
-    free(row->manufacturer);
-    free(row->model);
-    free(row->serial);
+    release_texts(ctx, texts, N(texts));
 }
 
 #define TABLE(tname, toid, nidx, cols, row, cleanup)                                               \
@@ -175,19 +180,9 @@ static const struct rs_table_def table_defs[RS_TAB_COUNT] = {
 };
 
 enum rw_rc
-rs_mib_set_text(char **dst, const char *src, struct rw_err *err)
+rs_mib_set_text(struct rs_mib *mib, const char **dst, const char *src, struct rw_err *err)
 {
-    char *copy = NULL;
-
-    if (src != NULL && *dst != NULL && strcmp(src, *dst) == 0) {
-        return RW_OK; /* unchanged: the common case after the first poll */
-    }
-    if (src != NULL && (copy = strdup(src)) == NULL) {
-        return rw_err_set(err, RW_ENOMEM, "out of memory");
-    }
-    free(*dst);
-    *dst = copy;
-    return RW_OK;
+    return rs_text_set(mib->texts, dst, src, err);
 }
 
 /* rwAgent's scalars (version, start time, configuration time), from the MIB struct. */
@@ -268,12 +263,12 @@ rs_mib_new(struct rs_index *index, rs_change_fn *on_change, void *ctx, struct rs
     mib->on_change = on_change;
     mib->ctx = ctx;
     mib->generation = 1;
-    if (register_agent_scalars(mib, err) != RW_OK) {
+    if (rs_text_pool_new(&mib->texts, err) != RW_OK || register_agent_scalars(mib, err) != RW_OK) {
         rs_mib_free(mib);
         return err != NULL ? err->code : RW_EINVAL;
     }
     for (i = 0; i < RS_TAB_COUNT; i++) {
-        if (rs_table_new(&table_defs[i], &mib->tables[i], err) != RW_OK) {
+        if (rs_table_new(&table_defs[i], mib, &mib->tables[i], err) != RW_OK) {
             rs_mib_free(mib);
             return err != NULL ? err->code : RW_EINVAL;
         }
@@ -296,6 +291,7 @@ rs_mib_free(struct rs_mib *mib)
     if (mib->agent_reg != NULL) {
         (void)netsnmp_unregister_handler(mib->agent_reg);
     }
+    rs_text_pool_free(mib->texts);
     free(mib);
 }
 
@@ -321,8 +317,8 @@ rs_mib_endpoint_declare(struct rs_mib *mib, const char *name, const char *url, e
         row->duration_ms = -1;
     }
     row->kind = kinds[kind];
-    if (rs_mib_set_text(&row->name, name, err) != RW_OK ||
-        rs_mib_set_text(&row->url, url, err) != RW_OK) {
+    if (rs_mib_set_text(mib, &row->name, name, err) != RW_OK ||
+        rs_mib_set_text(mib, &row->url, url, err) != RW_OK) {
         return RW_ENOMEM;
     }
     return RW_OK;

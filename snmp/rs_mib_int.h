@@ -4,6 +4,7 @@
 
 #include "rs_mib.h"
 #include "rs_table.h"
+#include "rs_text.h"
 
 enum rs_tab {
     RS_TAB_ENDPOINT = 0,
@@ -17,16 +18,17 @@ enum rs_tab {
     RS_TAB_COUNT,
 };
 
+/* Text fields are borrowed from the MIB's text pool (rs_mib_set_text()). */
 struct endpoint_row {
     struct rs_row_head head;
-    char *name, *url, *error;
+    const char *name, *url, *error;
     int32_t kind, data_status, duration_ms;
     time_t last_poll, last_success;
 };
 
 struct pdu_row {
     struct rs_row_head head;
-    char *name, *endpoint, *redfish_id, *manufacturer, *model, *serial, *firmware;
+    const char *name, *endpoint, *redfish_id, *manufacturer, *model, *serial, *firmware;
     int32_t health, power_w, temperature_dc, data_status;
     struct rs_counter64 energy_wh;
     int polled; /* a poll has filled the row: changes after this are notified */
@@ -34,7 +36,7 @@ struct pdu_row {
 
 struct circuit_row { /* an inlet or a branch */
     struct rs_row_head head;
-    char *name;
+    const char *name;
     int32_t current_ma, voltage_mv, power_w, frequency_dhz, breaker, health;
     struct rs_counter64 energy_wh;
 };
@@ -45,17 +47,17 @@ struct phase_row {
     struct rs_counter64 energy_wh;
 };
 
-struct outlet_row {
+struct outlet_row { /* 64 bytes: the table has a row per outlet */
     struct rs_row_head head;
-    char *redfish_id, *name;
+    const char *redfish_id, *name;
     int32_t state, current_ma, voltage_mv, power_w, health;
-    struct rs_counter64 energy_wh;
     int polled;
+    struct rs_counter64 energy_wh;
 };
 
 struct server_row {
     struct rs_row_head head;
-    char *name, *endpoint, *redfish_id, *manufacturer, *model, *serial;
+    const char *name, *endpoint, *redfish_id, *manufacturer, *model, *serial;
     int32_t power_state, health, power_w, inlet_temp_dc, data_status;
     int polled;
 };
@@ -66,12 +68,14 @@ struct rs_mib {
     char version[65];
     time_t start_time, config_time;
     struct rs_index *index;
+    struct rs_text_pool *texts; /* every text of every row */
     rs_change_fn *on_change;
     void *ctx;
     unsigned generation;
 };
 
-/* Replaces *dst with a copy of src (NULL stays NULL); RW_ENOMEM. */
-RW_MUSTCHECK enum rw_rc rs_mib_set_text(char **dst, const char *src, struct rw_err *err);
+/* Makes *dst the pool's copy of src (NULL stays NULL), releasing the old text; RW_ENOMEM. */
+RW_MUSTCHECK enum rw_rc rs_mib_set_text(struct rs_mib *mib, const char **dst, const char *src,
+                                        struct rw_err *err);
 
 #endif

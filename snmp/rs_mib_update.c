@@ -91,7 +91,7 @@ update_inlet(struct update *up, const struct rf_pdu *pdu, uint32_t pdu_idx,
 
     if (key_index(up, RS_NS_INLET, pdu->id, in->id, &indexes[1]) != RW_OK ||
         row_for(up, RS_TAB_INLET, indexes, (void **)&row) != RW_OK ||
-        rs_mib_set_text(&row->name, in->id, up->err) != RW_OK) {
+        rs_mib_set_text(up->mib, &row->name, in->id, up->err) != RW_OK) {
         return RW_ENOMEM;
     }
     row->current_ma = rs_reading(in->current_a, 1000.0);
@@ -112,7 +112,7 @@ update_branch(struct update *up, const struct rf_pdu *pdu, uint32_t pdu_idx,
 
     if (key_index(up, RS_NS_BRANCH, pdu->id, br->id, &indexes[1]) != RW_OK ||
         row_for(up, RS_TAB_BRANCH, indexes, (void **)&row) != RW_OK ||
-        rs_mib_set_text(&row->name, br->id, up->err) != RW_OK) {
+        rs_mib_set_text(up->mib, &row->name, br->id, up->err) != RW_OK) {
         return RW_ENOMEM;
     }
     row->current_ma = rs_reading(br->current_a, 1000.0);
@@ -134,8 +134,9 @@ update_outlet(struct update *up, const struct rf_pdu *pdu, uint32_t pdu_idx,
 
     if (key_index(up, RS_NS_OUTLET, pdu->id, out->id, &indexes[1]) != RW_OK ||
         row_for(up, RS_TAB_OUTLET, indexes, (void **)&row) != RW_OK ||
-        rs_mib_set_text(&row->redfish_id, out->id, up->err) != RW_OK ||
-        rs_mib_set_text(&row->name, out->name != NULL ? out->name : out->id, up->err) != RW_OK) {
+        rs_mib_set_text(up->mib, &row->redfish_id, out->id, up->err) != RW_OK ||
+        rs_mib_set_text(up->mib, &row->name, out->name != NULL ? out->name : out->id, up->err) !=
+            RW_OK) {
         return RW_ENOMEM;
     }
     if (row->polled) {
@@ -162,13 +163,15 @@ fill_pdu_text(struct update *up, struct pdu_row *row, const struct rf_pdu *pdu)
 {
     struct rw_err *err = up->err;
 
-    if (rs_mib_set_text(&row->name, pdu->id, err) != RW_OK ||
-        rs_mib_set_text(&row->endpoint, up->ep->name, err) != RW_OK ||
-        rs_mib_set_text(&row->redfish_id, pdu->id, err) != RW_OK ||
-        rs_mib_set_text(&row->manufacturer, pdu->manufacturer, err) != RW_OK ||
-        rs_mib_set_text(&row->model, pdu->model, err) != RW_OK ||
-        rs_mib_set_text(&row->serial, pdu->serial, err) != RW_OK ||
-        rs_mib_set_text(&row->firmware, pdu->firmware, err) != RW_OK) {
+    /* rwPduName: the Redfish Name, the Id when the PDU has none. */
+    if (rs_mib_set_text(up->mib, &row->name, pdu->name != NULL ? pdu->name : pdu->id, err) !=
+            RW_OK ||
+        rs_mib_set_text(up->mib, &row->endpoint, up->ep->name, err) != RW_OK ||
+        rs_mib_set_text(up->mib, &row->redfish_id, pdu->id, err) != RW_OK ||
+        rs_mib_set_text(up->mib, &row->manufacturer, pdu->manufacturer, err) != RW_OK ||
+        rs_mib_set_text(up->mib, &row->model, pdu->model, err) != RW_OK ||
+        rs_mib_set_text(up->mib, &row->serial, pdu->serial, err) != RW_OK ||
+        rs_mib_set_text(up->mib, &row->firmware, pdu->firmware, err) != RW_OK) {
         return RW_ENOMEM;
     }
     return RW_OK;
@@ -232,12 +235,14 @@ fill_server_text(struct update *up, struct server_row *row, const struct rf_serv
 {
     struct rw_err *err = up->err;
 
-    if (rs_mib_set_text(&row->name, srv->id, err) != RW_OK ||
-        rs_mib_set_text(&row->endpoint, up->ep->name, err) != RW_OK ||
-        rs_mib_set_text(&row->redfish_id, srv->id, err) != RW_OK ||
-        rs_mib_set_text(&row->manufacturer, srv->manufacturer, err) != RW_OK ||
-        rs_mib_set_text(&row->model, srv->model, err) != RW_OK ||
-        rs_mib_set_text(&row->serial, srv->serial, err) != RW_OK) {
+    /* rwServerName: the Redfish Name, the Id when the system has none. */
+    if (rs_mib_set_text(up->mib, &row->name, srv->name != NULL ? srv->name : srv->id, err) !=
+            RW_OK ||
+        rs_mib_set_text(up->mib, &row->endpoint, up->ep->name, err) != RW_OK ||
+        rs_mib_set_text(up->mib, &row->redfish_id, srv->id, err) != RW_OK ||
+        rs_mib_set_text(up->mib, &row->manufacturer, srv->manufacturer, err) != RW_OK ||
+        rs_mib_set_text(up->mib, &row->model, srv->model, err) != RW_OK ||
+        rs_mib_set_text(up->mib, &row->serial, srv->serial, err) != RW_OK) {
         return RW_ENOMEM;
     }
     return RW_OK;
@@ -327,7 +332,8 @@ update_endpoint_row(struct update *up, struct endpoint_row *row, time_t now)
     } else {
         status = row->last_success != 0 ? RS_DATA_STALE : RS_DATA_UNAVAILABLE;
     }
-    if (rs_mib_set_text(&row->error, up->ep->ok ? NULL : up->ep->error, up->err) != RW_OK) {
+    if (rs_mib_set_text(up->mib, &row->error, up->ep->ok ? NULL : up->ep->error, up->err) !=
+        RW_OK) {
         return RW_ENOMEM;
     }
     /* Coming up at start (unavailable to ok) is not news; losing or regaining data is. */

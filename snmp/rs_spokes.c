@@ -125,10 +125,11 @@ static const struct rs_column spoke_columns[] = {
 };
 
 static void
-spoke_row_cleanup(void *data)
+spoke_row_cleanup(void *data, void *ctx)
 {
     struct spoke_row *row = data;
 
+    (void)ctx;
     free(row->name);
     free(row->address);
     free(row->detail);
@@ -978,7 +979,7 @@ rs_spokes_new(const struct rs_spokes_opts *opts, struct rs_spokes **out, struct 
     spokes->seed = (unsigned)time(NULL) ^ ((unsigned)getpid() << 8);
     rs_timer_init(&spokes->next, round_start, spokes);
     rs_timer_init(&spokes->deadline, round_deadline, spokes);
-    if (rs_table_new(&spoke_table, &spokes->table, err) != RW_OK) {
+    if (rs_table_new(&spoke_table, NULL, &spokes->table, err) != RW_OK) {
         free(spokes);
         return err != NULL ? err->code : RW_EINVAL;
     }

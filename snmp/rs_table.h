@@ -53,8 +53,9 @@ struct rs_table_def {
     unsigned n_indexes; /* 1..RS_TABLE_INDEXES_MAX, all Unsigned32 */
     const struct rs_column *columns;
     size_t n_columns;
-    size_t row_size;                /* sizeof(the row struct); it must start with rs_row_head */
-    void (*row_cleanup)(void *row); /* frees what the row owns (its strings); may be NULL */
+    size_t row_size; /* sizeof(the row struct); it must start with rs_row_head */
+    /* Frees what the row owns (its strings), given the table's cleanup_ctx; may be NULL. */
+    void (*row_cleanup)(void *row, void *ctx);
 };
 
 /* Every row struct starts with this. */
@@ -67,10 +68,11 @@ struct rs_table;
 
 /*
  * Creates the table and registers it with the agent (call after rs_agent_start).
- * def must outlive the table.  Free with rs_table_free(), which unregisters it.
+ * def and cleanup_ctx (passed to def->row_cleanup; may be NULL) must outlive the table.
+ * Free with rs_table_free(), which unregisters it.
  */
-RW_MUSTCHECK enum rw_rc rs_table_new(const struct rs_table_def *def, struct rs_table **out,
-                                     struct rw_err *err);
+RW_MUSTCHECK enum rw_rc rs_table_new(const struct rs_table_def *def, void *cleanup_ctx,
+                                     struct rs_table **out, struct rw_err *err);
 
 /* Unregisters the table and frees every row. NULL does nothing. */
 void rs_table_free(struct rs_table *table);

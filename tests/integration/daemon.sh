@@ -89,9 +89,14 @@ inlet = pdu["inlets"][0]
 r = lambda v, f: "-1" if v is None else str(int(round(v * f)))
 print(r(pdu["power_w"], 1), r(inlet["current_a"], 1000), r(inlet["voltage_v"], 1000),
       r(srv["power_w"], 1), r(srv["inlet_temp_c"], 10), len(pdu["outlets"]))
+# rwPduName and rwServerName: the Redfish Name, the Id when there is none.
+print(pdu["name"] or pdu["id"])
+print(srv["name"] or srv["id"])
 PY
 )
-read -r pdu_w inlet_ma inlet_mv srv_w srv_dc n_outlets <<<"$want"
+{ read -r pdu_w inlet_ma inlet_mv srv_w srv_dc n_outlets; read -r pdu_name; read -r srv_name; } <<<"$want"
+check "PDU name is the Redfish Name ($pdu_name)" .1.4.1.2.1 "STRING: \"$pdu_name\""
+check "server name is the Redfish Name ($srv_name)" .1.10.1.2.1 "STRING: \"$srv_name\""
 check "PDU power equals the poller's" .1.4.1.10.1 "INTEGER: $pdu_w"
 check "inlet current mA equals the poller's" .1.5.1.3.1.1 "INTEGER: $inlet_ma"
 check "inlet voltage mV equals the poller's" .1.5.1.4.1.1 "INTEGER: $inlet_mv"

@@ -14,10 +14,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "rf_model.h"
 #include "rf_snapshot.h"
 #include "rw_buf.h"
+#include "rw_file.h"
 
 static struct rf_endpoint *
 small_pdu_endpoint(void)
@@ -67,6 +69,7 @@ small_server_endpoint(void)
     assert_int_equal(rf_server_add(ep, &srv, NULL), RW_OK);
     assert_int_equal(rf_str_set(&srv->id, "437XR1138R2", NULL), RW_OK);
     assert_int_equal(rf_str_set(&srv->health, "Warning", NULL), RW_OK);
+    assert_int_equal(rf_str_set(&srv->name, "Web \a 01", NULL), RW_OK);
     srv->inlet_temp_c = -4.25;
     assert_int_equal(
         rf_strv_add(&srv->conditions, &srv->n_conditions, 8, "Fan 2 \xc3\xa9t\xc3\xa9", NULL),
@@ -77,7 +80,8 @@ small_server_endpoint(void)
 static const char expected_doc[] =
     "{ \"endpoints\": [ { \"name\": \"pdu-a1\", \"url\": \"https://127.0.0.1:8443\", \"kind\": "
     "\"pdu\", \"ok\": true, \"error\": null, \"polled_at\": \"2026-11-23T19:20:00Z\", "
-    "\"duration_ms\": 41, \"requests\": 8, \"pdus\": [ { \"id\": \"1\", \"manufacturer\": null, "
+    "\"duration_ms\": 41, \"requests\": 8, \"pdus\": [ { \"id\": \"1\", \"name\": null, "
+    "\"manufacturer\": null, "
     "\"model\": null, \"serial\": null, \"firmware\": null, \"health\": \"OK\", \"power_w\": 6438, "
     "\"energy_kwh\": null, \"temperature_c\": 31.5, \"inlets\": [ { \"id\": \"AC1\", "
     "\"voltage_v\": null, \"current_a\": null, \"power_w\": null, \"energy_kwh\": null, "
@@ -89,7 +93,8 @@ static const char expected_doc[] =
     "\"rated_current_a\": null } ] } ], \"servers\": [ ] }, { \"name\": \"bmc-7\", \"url\": null, "
     "\"kind\": \"server\", \"ok\": false, \"error\": \"/redfish/v1/: HTTP 503\", \"polled_at\": "
     "null, \"duration_ms\": null, \"requests\": null, \"pdus\": [ ], \"servers\": [ { \"id\": "
-    "\"437XR1138R2\", \"manufacturer\": null, \"model\": null, \"serial\": null, "
+    "\"437XR1138R2\", \"name\": \"Web \\u0007 01\", \"manufacturer\": null, \"model\": null, "
+    "\"serial\": null, "
     "\"power_state\": null, \"health\": \"Warning\", \"power_w\": null, \"inlet_temp_c\": -4.25, "
     "\"conditions\": [ \"Fan 2 \xc3\xa9t\xc3\xa9\" ] } ] } ] }";
 
@@ -115,6 +120,8 @@ test_format_exact_and_round_trip(void **state)
     assert_true(back->pdus[0].outlets[0].power_w == 0);
     assert_true(isnan(rf_lines_get(&back->pdus[0].inlets[0].phase_current_a, "Line1")));
     assert_null(rf_snapshot_find(snap, "nope"));
+    assert_string_equal(rf_snapshot_find(snap, "bmc-7")->servers[0].name, "Web \a 01");
+    assert_null(back->pdus[0].name);
     assert_string_equal(rf_snapshot_find(snap, "bmc-7")->servers[0].conditions[0],
                         "Fan 2 \xc3\xa9t\xc3\xa9");
     /* What is read back writes the same document. */
@@ -147,7 +154,152 @@ test_format_cap(void **state)
     assert_int_equal(rf_snapshot_format(NULL, 0, 0, &buf, NULL), RW_OK);
     assert_string_equal(rw_buf_str(&buf), "{ \"endpoints\": [ ] }");
     rw_buf_free(&buf);
+    /* A time past year 9999 has no RFC 3339 form: the document is refused, not cut. */
+    ep->polled_at = 300000000000;
+    rw_buf_init(&buf, 1 << 16);
+    rw_err_clear(&err);
+    assert_int_equal(rf_snapshot_format(&ep, 1, 0, &buf, &err), RW_EINVAL);
+    assert_string_equal(err.msg, "snapshot: a time cannot be written as RFC 3339");
+    rw_buf_free(&buf);
+    rw_err_clear(&err);
+    assert_int_equal(rf_snapshot_save(RW_TEST_TMP_DIR "/rf_bad_time.json", &ep, 1, 0644, &err),
+                     RW_EINVAL);
+    assert_string_equal(err.msg, RW_TEST_TMP_DIR
+                        "/rf_bad_time.json: cannot write: a time cannot be written as RFC 3339");
+    assert_int_equal(access(RW_TEST_TMP_DIR "/rf_bad_time.json", F_OK), -1);
     rf_endpoint_free(ep);
+}
+
+struct escape_row {
+    const char *text; /* an outlet name */
+    const char *want; /* how the document writes it */
+};
+
+/* The outlet's name as written: the text between "name": and , "power_state". */
+static void
+written_name(const char *doc, char *out, size_t size)
+{
+    static const char before[] = "\"outlets\": [ { \"id\": null, \"name\": ";
+    const char *name = strstr(doc, before);
+    const char *end = name != NULL ? strstr(name, ", \"power_state\"") : NULL;
+
+    assert_non_null(end);
+    name += strlen(before);
+    (void)snprintf(out, size, "%.*s", (int)(end - name), name);
+}
+
+/* An endpoint "O" with one PDU whose outlet is named text; its Line key is text as well. */
+static struct rf_endpoint *
+named_outlet_endpoint(const char *text)
+{
+    struct rf_endpoint *ep = rf_endpoint_new();
+    struct rf_pdu *pdu;
+    struct rf_inlet *in;
+    struct rf_outlet *out;
+
+    assert_int_equal(rf_str_set(&ep->name, "O", NULL), RW_OK);
+    ep->ok = true;
+    assert_int_equal(rf_pdu_add(ep, &pdu, NULL), RW_OK);
+    assert_int_equal(rf_inlet_add(pdu, &in, NULL), RW_OK);
+    assert_int_equal(rf_lines_add(&in->phase_power_w, text, 1e15, NULL), RW_OK);
+    assert_int_equal(rf_outlet_add(pdu, &out, NULL), RW_OK);
+    assert_int_equal(rf_str_set(&out->name, text, NULL), RW_OK);
+    out->power_w = -0.0001;
+    out->energy_kwh = 123456789.125;
+    return ep;
+}
+
+/*
+ * Strings are escaped as JSON requires and as json-c wrote them before the streaming
+ * writer: quote, backslash and control characters escaped (\u00xx in lower case when no
+ * short form exists), '/' and DEL and UTF-8 as they are.
+ */
+static void
+test_format_escaping(void **state)
+{
+    static const struct escape_row rows[] = {
+        {"plain", "\"plain\""},
+        {"", "\"\""},
+        {"q\"uote", "\"q\\\"uote\""},
+        {"back\\slash", "\"back\\\\slash\""},
+        {"a/b", "\"a/b\""},
+        {"\b\f\n\r\t", "\"\\b\\f\\n\\r\\t\""},
+        {"\x01\x1f\x0b", "\"\\u0001\\u001f\\u000b\""},
+        {"del\x7f", "\"del\x7f\""},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x8c",
+         "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x8c\""},
+        {"\"\\\"", "\"\\\"\\\\\\\"\""},
+        {"end\n", "\"end\\n\""},
+    };
+    struct rf_snapshot *snap;
+    struct rf_endpoint *ep;
+    struct rw_buf buf;
+    char got[128];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        ep = named_outlet_endpoint(rows[i].text);
+        rw_buf_init(&buf, 1 << 16);
+        assert_int_equal(rf_snapshot_format(&ep, 1, 0, &buf, NULL), RW_OK);
+        written_name(rw_buf_str(&buf), got, sizeof(got));
+        snap = NULL;
+        if (strcmp(got, rows[i].want) != 0 ||
+            rf_snapshot_parse(rw_buf_str(&buf), rw_buf_len(&buf), &snap, NULL) != RW_OK ||
+            strcmp(snap->endpoints[0]->pdus[0].outlets[0].name, rows[i].text) != 0 ||
+            snap->endpoints[0]->pdus[0].inlets[0].phase_power_w.n != 1 ||
+            strcmp(snap->endpoints[0]->pdus[0].inlets[0].phase_power_w.v[0].line, rows[i].text) !=
+                0) {
+            fail_msg("row %zu: wrote %s, want %s", i, got, rows[i].want);
+        }
+        rf_snapshot_free(snap);
+        rw_buf_free(&buf);
+        rf_endpoint_free(ep);
+    }
+}
+
+/* What json-c writes for doc with flags: the layout the document had before. */
+static char *
+json_c_layout(const char *doc, int flags)
+{
+    struct json_object *root = json_tokener_parse(doc);
+    char *text;
+
+    assert_non_null(root);
+    text = strdup(json_object_to_json_string_ext(root, flags | JSON_C_TO_STRING_SPACED |
+                                                           JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(root);
+    assert_non_null(text);
+    return text;
+}
+
+/* Byte for byte json-c's layout, one line and pretty, for every shape the document has. */
+static void
+test_format_same_as_json_c(void **state)
+{
+    struct rf_endpoint *eps[4] = {small_pdu_endpoint(), small_server_endpoint(),
+                                  named_outlet_endpoint("\x01 \"x\" \\ / \xc3\xa9"),
+                                  rf_endpoint_new()};
+    struct rw_buf one, pretty;
+    char *want;
+
+    (void)state;
+    assert_int_equal(rf_str_set(&eps[3]->name, "empty", NULL), RW_OK);
+    rw_buf_init(&one, 1 << 20);
+    rw_buf_init(&pretty, 1 << 20);
+    assert_int_equal(rf_snapshot_format(eps, 4, 0, &one, NULL), RW_OK);
+    assert_int_equal(rf_snapshot_format(eps, 4, RF_SNAPSHOT_PRETTY, &pretty, NULL), RW_OK);
+    want = json_c_layout(rw_buf_str(&one), 0);
+    assert_string_equal(rw_buf_str(&one), want);
+    free(want);
+    want = json_c_layout(rw_buf_str(&one), JSON_C_TO_STRING_PRETTY);
+    assert_string_equal(rw_buf_str(&pretty), want);
+    free(want);
+    rw_buf_free(&one);
+    rw_buf_free(&pretty);
+    for (size_t i = 0; i < 4; i++) {
+        rf_endpoint_free(eps[i]);
+    }
 }
 
 struct parse_row {
@@ -346,7 +498,47 @@ test_save_and_load(void **state)
     rw_err_clear(&err);
     assert_int_equal(rf_snapshot_load(path, 0, &snap, &err), RW_EPARSE);
     assert_string_equal(err.msg, "snapshot: endpoints: expected an array");
+    rw_err_clear(&err);
+    assert_int_equal(rf_snapshot_save(RW_TEST_TMP_DIR "/absent/s.json", &ep, 1, 0644, &err),
+                     RW_EINVAL);
+    assert_string_equal(err.msg, RW_TEST_TMP_DIR "/absent/s.json: cannot create a temporary "
+                                                 "file: No such file or directory");
     rf_endpoint_free(ep);
+}
+
+/* A saved document is the formatted one plus a newline, whatever its size (it is streamed). */
+static void
+test_save_streams_large(void **state)
+{
+    const char *path = RW_TEST_TMP_DIR "/rf_snapshot_large.json";
+    struct rf_endpoint *eps[3] = {small_pdu_endpoint(), small_server_endpoint(), NULL};
+    struct rf_outlet *out;
+    struct rw_buf want, got;
+    char id[16];
+    int i;
+
+    (void)state;
+    eps[2] = named_outlet_endpoint("big");
+    for (i = 0; i < 2000; i++) {
+        assert_int_equal(rf_outlet_add(&eps[2]->pdus[0], &out, NULL), RW_OK);
+        (void)snprintf(id, sizeof(id), "O%d", i);
+        assert_int_equal(rf_str_set(&out->id, id, NULL), RW_OK);
+        out->current_a = i / 7.0;
+    }
+    rw_buf_init(&want, 1 << 24);
+    rw_buf_init(&got, 1 << 24);
+    assert_int_equal(rf_snapshot_format(eps, 3, 0, &want, NULL), RW_OK);
+    assert_true(rw_buf_len(&want) > 3 * 65536);
+    assert_int_equal(rw_buf_add(&want, "\n", 1), RW_OK);
+    assert_int_equal(rf_snapshot_save(path, eps, 3, 0600, NULL), RW_OK);
+    assert_int_equal(rw_file_read(path, &got, NULL), RW_OK);
+    assert_int_equal(rw_buf_len(&got), rw_buf_len(&want));
+    assert_memory_equal(rw_buf_str(&got), rw_buf_str(&want), rw_buf_len(&want));
+    rw_buf_free(&want);
+    rw_buf_free(&got);
+    for (i = 0; i < 3; i++) {
+        rf_endpoint_free(eps[i]);
+    }
 }
 
 /*
@@ -493,10 +685,13 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_exact_and_round_trip),
         cmocka_unit_test(test_format_cap),
+        cmocka_unit_test(test_format_escaping),
+        cmocka_unit_test(test_format_same_as_json_c),
         cmocka_unit_test(test_parse_table),
         cmocka_unit_test(test_parse_long_string_and_deep),
         cmocka_unit_test(test_time_table),
         cmocka_unit_test(test_save_and_load),
+        cmocka_unit_test(test_save_streams_large),
         cmocka_unit_test(test_allocation_failures),
     };
 

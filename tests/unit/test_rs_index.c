@@ -77,6 +77,42 @@ test_save_and_reload_keeps_indexes(void **state)
     assert_int_equal(unlink(path), 0);
 }
 
+/* A registry of many keys is streamed out in chunks and reads back whole; a bad path is
+ * refused with the file named and nothing left behind. */
+static void
+test_save_large_and_failures(void **state)
+{
+    struct rs_index *idx = NULL, *again = NULL;
+    struct rw_err err;
+    char path[512], key[64];
+    uint32_t i;
+
+    (void)state;
+    tmp_path(path, sizeof(path), "large");
+    assert_int_equal(rs_index_new(&idx, NULL), RW_OK);
+    for (i = 1; i <= 20000; i++) {
+        (void)snprintf(key, sizeof(key), "pdu-%05u/1/OA%u", i / 48, i);
+        assert_int_equal(get(idx, 4, key), i);
+    }
+    assert_int_equal(rs_index_save(idx, path, NULL), RW_OK);
+    assert_int_equal(rs_index_new(&again, NULL), RW_OK);
+    assert_int_equal(rs_index_load(again, path, NULL), RW_OK);
+    for (i = 1; i <= 20000; i += 997) {
+        (void)snprintf(key, sizeof(key), "pdu-%05u/1/OA%u", i / 48, i);
+        assert_int_equal(get(again, 4, key), i);
+    }
+    assert_false(rs_index_dirty(again));
+    assert_int_equal(get(idx, 4, "new"), 20001);
+    rw_err_clear(&err);
+    assert_int_equal(rs_index_save(idx, RW_TEST_TMP_DIR "/no-such-dir/index", &err), RW_EINVAL);
+    assert_string_equal(err.msg, RW_TEST_TMP_DIR "/no-such-dir/index: cannot create a temporary "
+                                                 "file: No such file or directory");
+    assert_true(rs_index_dirty(idx)); /* the mapping is still to be saved */
+    rs_index_free(idx);
+    rs_index_free(again);
+    assert_int_equal(unlink(path), 0);
+}
+
 static void
 test_missing_file_is_empty(void **state)
 {
@@ -138,6 +174,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_allocation_per_namespace),
         cmocka_unit_test(test_save_and_reload_keeps_indexes),
+        cmocka_unit_test(test_save_large_and_failures),
         cmocka_unit_test(test_missing_file_is_empty),
         cmocka_unit_test(test_malformed_files),
     };

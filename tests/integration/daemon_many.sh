@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# rackwatchd with more endpoints than it polls at once (32) and than it keeps connections
+# for (32): 40 endpoints of the emulator's PDU over HTTPS.  Every endpoint is polled (the
+# waiting ones get their turn), every PDU row appears, the snapshot has them all, and
+# between polls no connection is kept open.  Runs --standalone: no snmpd needed.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/emu_lib.sh"
+. "$(dirname "$0")/snmp_lib.sh"
+command -v ss >/dev/null || rw_skip "ss not installed"
+command -v snmpbulkwalk >/dev/null || rw_skip "snmpbulkwalk not installed"
+
+R=.1.3.6.1.4.1.8072.9999.9999.7225
+N=40
+emu_tls
+emu_start pdu --tls --mockup "$EMU_DATA/pdu"
+port=$(rw_free_port)
+printf 'rocommunity rackwatch-test 127.0.0.1\n' >"$RW_WORK/access.conf"
+{
+    # Polls 60 s apart: after the first round every endpoint is idle for long enough
+    # to look at its connections.
+    printf 'defaults:\n  poll_interval: 60\n  poll_jitter: 0\n  timeout: 10\n'
+    printf '  ca_file: %s\nendpoints:\n' "$EMU_CACERT"
+    for ((i = 1; i <= N; i++)); do
+        printf '  - name: pdu-%02d\n    url: %s\n    kind: pdu\n' "$i" "$EMU_URL"
+    done
+    printf 'state_file: %s\n' "$RW_WORK/state.json"
+} >"$RW_WORK/many.yaml"
+rw_spawn "$RW_WORK/daemon.log" "$RW_BIN_DIR/rackwatchd" --config "$RW_WORK/many.yaml" \
+    --foreground --standalone "udp:127.0.0.1:$port" --snmp-config "$RW_WORK/access.conf" \
+    --log-level info
+pid=$RW_LAST_PID
+
+# walk_count OID REGEX: how many instances under OID have a value matching REGEX.
+walk_count() {
+    snmpbulkwalk -v2c -c rackwatch-test -On -m '' -t 2 -r 1 "127.0.0.1:$port" "$R$1" \
+        2>/dev/null | grep -Ec -- "$2" || true
+}
+
+ok=0
+for _ in $(seq 300); do
+    ok=$(walk_count .1.3.1.5 '= INTEGER: 1$')
+    [[ $ok -ge $N ]] && break
+    sleep 0.1
+done
+if [[ $ok -eq $N ]]; then rw_pass "all $N endpoints polled: data status ok(1)"; else
+    RW_OUT=$(cat "$RW_WORK/daemon.log"); rw_fail "$ok of $N endpoints polled"; fi
+rows=$(walk_count .1.4.1.2 'STRING: ')
+if [[ $rows -eq $N ]]; then rw_pass "one PDU row per endpoint ($rows)"; else
+    RW_OUT="rows=$rows"; rw_fail "PDU rows"; fi
+
+rw_wait_file "$RW_WORK/state.json" 10
+n=0
+for _ in $(seq 50); do
+    n=$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(sum(1 for e in d["endpoints"] if e["ok"] and len(e["pdus"]) == 1))' "$RW_WORK/state.json" \
+        2>/dev/null || echo 0)
+    [[ $n -eq $N ]] && break
+    sleep 0.1
+done
+if [[ $n -eq $N ]]; then rw_pass "the snapshot has all $N endpoints with their PDU"; else
+    RW_OUT="n=$n"; rw_fail "snapshot endpoints"; fi
+
+# Connections to the emulator still open: with keep-alive each endpoint would hold one.
+conns=$(ss -tnH state established "( dport = :${EMU_URL##*:} )" 2>/dev/null | wc -l)
+if [[ $conns -lt $N ]]; then rw_pass "idle endpoints keep no connection ($conns open)"; else
+    RW_OUT="conns=$conns"; rw_fail "connections kept"; fi
+
+kill -TERM "$pid"
+wait "$pid"
+RW_RC=$?
+if [[ $RW_RC -eq 0 ]] && ! grep -q "Sanitizer" "$RW_WORK/daemon.log"; then
+    rw_pass "stops cleanly on SIGTERM"; else RW_OUT=$(cat "$RW_WORK/daemon.log"); rw_fail "stop"; fi
+rw_done
