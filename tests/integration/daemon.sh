@@ -151,12 +151,7 @@ fi
 check "and the running configuration goes on" .1.3.1.2.2 'STRING: "srv-1"'
 
 # SIGTERM: exit 0, sessions logged out (the server saw a DELETE of its session).
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID"
-RW_RC=$?
-RW_OUT=$(cat "$RW_WORK/daemon.log")
-if [[ $RW_RC -eq 0 ]] && ! grep -q Sanitizer <<<"$RW_OUT"; then rw_pass "SIGTERM: exit 0"; else
-    rw_fail "SIGTERM exit"; fi
+rw_expect_clean_stop "$DAEMON_PID" "$RW_WORK/daemon.log"
 if grep -q 'DELETE /redfish/v1/SessionService/Sessions/' "$RW_WORK/server.access"; then
     rw_pass "sessions logged out on SIGTERM"
 else

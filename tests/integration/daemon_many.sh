@@ -66,9 +66,5 @@ conns=$(ss -tnH state established "( dport = :${EMU_URL##*:} )" 2>/dev/null | wc
 if [[ $conns -lt $N ]]; then rw_pass "idle endpoints keep no connection ($conns open)"; else
     RW_OUT="conns=$conns"; rw_fail "connections kept"; fi
 
-kill -TERM "$pid"
-wait "$pid"
-RW_RC=$?
-if [[ $RW_RC -eq 0 ]] && ! grep -q "Sanitizer" "$RW_WORK/daemon.log"; then
-    rw_pass "stops cleanly on SIGTERM"; else RW_OUT=$(cat "$RW_WORK/daemon.log"); rw_fail "stop"; fi
+rw_expect_clean_stop "$pid" "$RW_WORK/daemon.log"
 rw_done

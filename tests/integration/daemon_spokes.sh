@@ -241,10 +241,5 @@ else
 fi
 check "and the running checks keep their rows" "$T.2.6" 'STRING: "south"'
 
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID"
-RW_RC=$?
-RW_OUT=$(cat "$RW_WORK/daemon.log")
-if [[ $RW_RC -eq 0 ]] && ! grep -q Sanitizer <<<"$RW_OUT"; then rw_pass "SIGTERM: exit 0"; else
-    rw_fail "SIGTERM exit"; fi
+rw_expect_clean_stop "$DAEMON_PID" "$RW_WORK/daemon.log"
 rw_done

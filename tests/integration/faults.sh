@@ -415,8 +415,8 @@ scenario_valgrind() {
     if grep -q 'ERROR SUMMARY: 0 errors' "$vlog" &&
         ! grep -Eq '(definitely|indirectly|possibly) lost: [1-9]' "$vlog"; then
         rw_pass "valgrind: no error, nothing lost at SIGTERM"
-    elif fl_known_leak "$vlog" valgrind; then
-        # KNOWN BUG: Net-SNMP 5.9.3's netsnmp_unix_recv leak (see fl_known_leak): skipped.
+    elif rw_netsnmp_known_leak "$vlog" valgrind; then
+        # KNOWN BUG: Net-SNMP 5.9.3's netsnmp_unix_recv leak (see rw_netsnmp_known_leak): skipped.
         echo "skip - valgrind: only Net-SNMP 5.9.3's known AgentX socket leak"
     else
         RW_OUT=$(head -c 4000 "$vlog") RW_RC=- rw_fail "valgrind report"

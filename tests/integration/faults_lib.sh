@@ -319,40 +319,7 @@ fl_after_fault() {
     fi
 }
 
-# KNOWN BUG (Net-SNMP 5.9.3, not rackwatch): netsnmp_unix_recv() in
-# snmplib/transports/snmpUnixDomain.c allocates a struct sockaddr_un (110 bytes) and does
-# not free it when recvfrom() fails, as it may on the AgentX socket when snmpd goes away
-# (fixed upstream by net-snmp pull request #633, 2023, after 5.9.3; Debian 12 ships
-# 5.9.3+dfsg-2+deb12u1).  Found by faults.snmpd_restart: about one snmpd restart in ten
-# leaks one such block.  fl_known_leak FILE KIND is true when FILE's leak report (KIND
-# asan: LeakSanitizer in the daemon's log; valgrind: memcheck's log) holds that leak and
-# nothing else: every leaked block 110 bytes, allocated by calloc straight from
-# libnetsnmp (for ASan at that function's very call site in this build, +0x9195a).
-fl_known_leak() {
-    python3 - "$1" "$2" <<'PY'
-import re, sys
-text = open(sys.argv[1], errors="replace").read()
-if sys.argv[2] == "asan":
-    if re.search(r"ERROR: AddressSanitizer|runtime error|Indirect leak", text):
-        sys.exit(1)
-    heads = re.findall(r"Direct leak of (\d+) byte\(s\) in (\d+) object\(s\) allocated from:\n"
-                       r"(.*)\n(.*)", text)
-    known = [h for h in heads if int(h[0]) == 110 * int(h[1]) and "calloc" in h[2]
-             and "libnetsnmp.so.40+0x9195a" in h[3]]
-else:
-    if (not re.search(r"ERROR SUMMARY: (\d+) errors", text) or
-            re.search(r"(indirectly|possibly) lost: [1-9]", text)):
-        sys.exit(1)
-    heads = re.findall(r"== ([\d,]+) bytes in ([\d,]+) blocks are \w+ lost in loss record.*\n"
-                       r"(.*)\n(.*)", text)
-    known = [h for h in heads if int(h[0].replace(",", "")) == 110 * int(h[1].replace(",", ""))
-             and ": calloc " in h[2] and "libnetsnmp.so.40" in h[3]]
-    errors = int(re.search(r"ERROR SUMMARY: (\d+) errors", text).group(1))
-    if errors != len(heads):
-        sys.exit(1)
-sys.exit(0 if heads and len(known) == len(heads) else 1)
-PY
-}
+# Net-SNMP 5.9.3's known leak: rw_netsnmp_known_leak in snmp_lib.sh.
 
 # fl_stop: SIGTERM; the daemon exits 0 with no sanitizer report (LeakSanitizer runs at
 # exit in the ASan build), or, under valgrind (FL_VALGRIND_LOG), with no memcheck error.
@@ -368,8 +335,8 @@ fl_stop() {
     [[ -n ${FL_VALGRIND_LOG:-} ]] && log=$FL_VALGRIND_LOG kind=valgrind
     if [[ $RW_RC -eq 0 ]] && ! grep -Eq 'Sanitizer|runtime error' "$RW_WORK/daemon.log"; then
         rw_pass "SIGTERM: exit 0, no sanitizer report"
-    elif [[ $RW_RC -ne 0 && $RW_RC -ne 2 ]] && fl_known_leak "$log" "$kind"; then
-        # KNOWN BUG: Net-SNMP 5.9.3's netsnmp_unix_recv leak (see fl_known_leak): skipped.
+    elif [[ $RW_RC -ne 0 && $RW_RC -ne 2 ]] && rw_netsnmp_known_leak "$log" "$kind"; then
+        # KNOWN BUG: Net-SNMP 5.9.3's netsnmp_unix_recv leak (see rw_netsnmp_known_leak): skipped.
         echo "skip - SIGTERM: exit $RW_RC for Net-SNMP 5.9.3's known AgentX socket leak only," \
             "nothing of rackwatch's: $(grep -m1 -E 'SUMMARY: AddressSanitizer|definitely lost:' \
                 "$log" | sed 's/^==[0-9]*== *//')"

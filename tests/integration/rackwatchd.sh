@@ -26,14 +26,11 @@ agentx)
     else
         RW_OUT=$(cat "$RW_WORK/rackwatchd.log"); rw_fail "no reconnection"
     fi
-    kill -TERM "$pid"
-    wait "$pid"
-    RW_RC=$?
-    RW_OUT=$(cat "$RW_WORK/rackwatchd.log")
-    if [[ $RW_RC -eq 0 ]] && grep -q "rackwatchd: notice: stopped" <<<"$RW_OUT"; then
-        rw_pass "SIGTERM stops it with exit 0"
+    rw_expect_clean_stop "$pid" "$RW_WORK/rackwatchd.log"
+    if grep -q "rackwatchd: notice: stopped" "$RW_WORK/rackwatchd.log"; then
+        rw_pass "SIGTERM: says it stopped"
     else
-        rw_fail "SIGTERM"
+        RW_OUT=$(cat "$RW_WORK/rackwatchd.log"); rw_fail "SIGTERM: no 'stopped' notice"
     fi
     ;;
 standalone)

@@ -54,3 +54,57 @@ rw_wait_grep() {
     done
     return 1
 }
+
+# KNOWN BUG (Net-SNMP 5.9.3, not rackwatch): netsnmp_unix_recv() in
+# snmplib/transports/snmpUnixDomain.c allocates a struct sockaddr_un (110 bytes) and does
+# not free it when recvfrom() fails, as it may on the AgentX socket when snmpd goes away
+# (fixed upstream by net-snmp pull request #633, 2023, after 5.9.3; Debian 12 ships
+# 5.9.3+dfsg-2+deb12u1).  Found by faults.snmpd_restart: about one snmpd restart in ten
+# leaks one such block.  rw_netsnmp_known_leak FILE KIND is true when FILE's leak report (KIND
+# asan: LeakSanitizer in the daemon's log; valgrind: memcheck's log) holds that leak and
+# nothing else: every leaked block 110 bytes, allocated by calloc straight from
+# libnetsnmp (for ASan at that function's very call site in this build, +0x9195a).
+rw_netsnmp_known_leak() {
+    python3 - "$1" "$2" <<'PY'
+import re, sys
+text = open(sys.argv[1], errors="replace").read()
+if sys.argv[2] == "asan":
+    if re.search(r"ERROR: AddressSanitizer|runtime error|Indirect leak", text):
+        sys.exit(1)
+    heads = re.findall(r"Direct leak of (\d+) byte\(s\) in (\d+) object\(s\) allocated from:\n"
+                       r"(.*)\n(.*)", text)
+    known = [h for h in heads if int(h[0]) == 110 * int(h[1]) and "calloc" in h[2]
+             and "libnetsnmp.so.40+0x9195a" in h[3]]
+else:
+    if (not re.search(r"ERROR SUMMARY: (\d+) errors", text) or
+            re.search(r"(indirectly|possibly) lost: [1-9]", text)):
+        sys.exit(1)
+    heads = re.findall(r"== ([\d,]+) bytes in ([\d,]+) blocks are \w+ lost in loss record.*\n"
+                       r"(.*)\n(.*)", text)
+    known = [h for h in heads if int(h[0].replace(",", "")) == 110 * int(h[1].replace(",", ""))
+             and ": calloc " in h[2] and "libnetsnmp.so.40" in h[3]]
+    errors = int(re.search(r"ERROR SUMMARY: (\d+) errors", text).group(1))
+    if errors != len(heads):
+        sys.exit(1)
+sys.exit(0 if heads and len(known) == len(heads) else 1)
+PY
+}
+
+# rw_expect_clean_stop PID LOG: SIGTERM to PID, which must exit 0 with no sanitizer report
+# in LOG (LeakSanitizer runs at exit in the ASan build); Net-SNMP's leak above, alone,
+# is reported as a skip.  Sets RW_RC.
+rw_expect_clean_stop() {
+    local pid=$1 log=$2
+    kill -TERM "$pid"
+    wait "$pid"
+    RW_RC=$?
+    RW_OUT=$(tail -40 "$log")
+    RW_ERR=""
+    if [[ $RW_RC -eq 0 ]] && ! grep -Eq 'Sanitizer|runtime error' "$log"; then
+        rw_pass "SIGTERM: exit 0, no sanitizer report"
+    elif [[ $RW_RC -ne 0 && $RW_RC -ne 2 ]] && rw_netsnmp_known_leak "$log" asan; then
+        echo "skip - SIGTERM: exit $RW_RC for Net-SNMP 5.9.3's known AgentX socket leak only"
+    else
+        rw_fail "SIGTERM: want exit 0 and no sanitizer report"
+    fi
+}
