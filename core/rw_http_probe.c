@@ -138,6 +138,12 @@ rw_http_classify(const struct rw_http_outcome *o, struct rw_err *err)
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
         return rw_err_set(err, RW_ECONNECT, "connection lost: %s", why);
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        if (strstr(why, "HTTP/0.9") != NULL) {
+            /* libcurl's words assume the reader knows HTTP/0.9 */
+            return rw_err_set(err, RW_ECONNECT, "not an HTTP reply (no status line)");
+        }
+        return rw_err_set(err, RW_ECONNECT, "%s", why);
     case CURLE_OUT_OF_MEMORY:
         if (o->status != 0) {
             /* libcurl before 8.6 reports a header line over its 100 KiB limit this way, after

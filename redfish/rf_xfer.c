@@ -364,6 +364,12 @@ transport_error(struct rf_req *req, CURLcode code, char *msg, size_t size)
         snprintf(msg, size, "response header line too long (libcurl: out of memory)");
         return RW_ETOOBIG;
     }
+    if (code == CURLE_UNSUPPORTED_PROTOCOL && strstr(req->errbuf, "HTTP/0.9") != NULL) {
+        /* libcurl's words assume the reader knows HTTP/0.9; the operator wants to know
+         * that something not speaking HTTP holds the port */
+        snprintf(msg, size, "not an HTTP reply (no status line)");
+        return RW_EPARSE;
+    }
     if (rc == RW_ETLS && ep->has_pin && ep->pin_failed) {
         rf_http_format_fingerprint(ep->pin_seen, seen);
         snprintf(msg, size, "certificate %s does not match the pinned fingerprint", seen);

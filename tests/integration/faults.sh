@@ -456,13 +456,13 @@ bad_json)
     ;;
 garbage)
     # libcurl's own words (issue 10's note: rf_client does not classify this yet).
-    scenario_proxy garbage '/redfish/v1/: Received HTTP/0.9 when not allowed'
+    scenario_proxy garbage '/redfish/v1/: not an HTTP reply \(no status line\)'
     ;;
 garbage_midpoll)
     # The service root and the PDU answer; its outlets do not: a poll that fails half-way
     # leaves the values of the last whole poll.
     scenario_proxy 'path /Outlets garbage' \
-        '/redfish/v1/PowerEquipment/RackPDUs/1/Outlets[^"]*: Received HTTP/0\.9 when not allowed'
+        '/redfish/v1/PowerEquipment/RackPDUs/1/Outlets[^"]*: not an HTTP reply \(no status line\)'
     ;;
 http503)
     # The emulator's 503 carries "Retry-After: 1": the client must wait 1 s per retry.

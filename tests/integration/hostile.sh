@@ -132,7 +132,7 @@ expect_for() {
     local h='127\.0\.0\.1:[0-9]+' key="$PROGRAM.$MODE" login
     local long='response header line too long \(libcurl: out of memory\)'
     local big='response headers larger than 65536 bytes' notls='not TLS \(a plain HTTP server\?\)'
-    local http09='Received HTTP/0\.9 when not allowed' notjson='/redfish/v1/ is not a JSON object'
+    local http09='not an HTTP reply \(no status line\)' notjson='/redfish/v1/ is not a JSON object'
     # nextlink: whichever collection the concurrent crawl finds at its page cap first
     local coll='/redfish/v1/(Systems|Chassis|Managers|PowerEquipment/RackPDUs)'
     # a slow server: the request's timeout, or the run's deadline when it comes first
