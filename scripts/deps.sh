@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # Installs the Debian packages rackwatch needs to build, test and demo, when any is missing.
-# Usage: scripts/deps.sh [build|test|demo]   (default: test; test and demo need the same)
+# Usage: scripts/deps.sh [build|test|demo|bench]   (default: test; test and demo need the
+# same; bench adds the benchmarks' peers)
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libssl-dev libjson-c-dev
             libyaml-dev libcmocka-dev libsnmp-dev libmicrohttpd-dev scdoc)
 run_pkgs=(openssl curl python3 snmp snmpd snmptrapd smitools clang-format
-          redfishtool python3-sushy monitoring-plugins-basic icinga2-bin nagios4-core lintian)
+          redfishtool python3-sushy monitoring-plugins-basic icinga2-bin nagios4-core lintian
+          valgrind iproute2)
+# The benchmarks' peers and tools (bench/): scripts/deps.sh bench
+bench_pkgs=(nginx monitoring-plugins-standard liburiparser1 heaptrack)
 
 want=("${build_pkgs[@]}")
 case "${1:-test}" in
     build) ;;
     test | demo) want+=("${run_pkgs[@]}") ;;
-    *) echo "deps.sh: unknown set '$1' (build, test or demo)" >&2; exit 2 ;;
+    bench) want+=("${run_pkgs[@]}" "${bench_pkgs[@]}") ;;
+    *) echo "deps.sh: unknown set '$1' (build, test, demo or bench)" >&2; exit 2 ;;
 esac
 
 missing=()
