@@ -22,6 +22,24 @@
  * are reported to on_change (kind RS_CHANGE_SPOKE_STATUS).  Rows are indexed by the
  * configured name in the RS_NS_SPOKE namespace of the index registry, so a reload keeps
  * them; rows of servers no longer configured disappear.
+ *
+ * A hub with no spokes configured (no spokes: or an empty list) has its spokes listed, as
+ * check_hubspoke -H HUB does: each round then has two phases.  Phase 1 checks the hub and,
+ * beside it on the hub's connection, reads its AggregationSources (rw_hubspoke_lister:
+ * nextLink pages and members bounded there).  When the whole list was read, phase 2 checks
+ * every member with a usable HostName (at most RS_SPOKES_STARTS_MAX at once, with the hub's
+ * timeout, CA file, insecure flag, TLS context and credentials; the phase's deadline grows
+ * with the number of members); a member whose HostName is missing or unusable is "Invalid
+ * Server or Versions Not Compatible" with check_hubspoke's reason, unprobed.  A listed
+ * spoke's row is named by the member's Name (else Id, as the lister gives it; else its
+ * HostName), its address is host:port (the HostName as written when unusable), its detail
+ * ends with the hub's view ("hub reports Health H, State S"), and it is indexed by the key
+ * "<hub name><member @odata.id>" (config names cannot hold '/', so no clash).  Rows of
+ * members the hub no longer lists go when the next list is read.  A list that cannot be
+ * read makes the hub's own row Not responding / Invalid Server (as check_hubspoke judges
+ * the hub) and leaves the listed rows with their last check.  A reload naming the same hub
+ * keeps the listed rows until its next list.  A listed HostName that is a DNS name blocks
+ * the loop in getaddrinfo() as above.
  */
 #ifndef RS_SPOKES_H
 #define RS_SPOKES_H
