@@ -38,6 +38,10 @@
 #define DEFAULT_WARN_DAYS 30.0
 #define DEFAULT_CRIT_DAYS 14.0
 #define LINE_MAX_BYTES    2048
+/* Room kept for one spoke's long-output line (and the closing note) and for its two
+ * perfdata items, so that the output caps are never hit. */
+#define SPOKE_LINE_ROOM (LINE_MAX_BYTES + 2 * RW_HUBSPOKE_NAME_MAX + 512)
+#define SPOKE_PERF_ROOM (4 * RW_PERFDATA_LABEL_MAX + 256)
 
 /* The plugin's own options; "set" flags say what the command line fixed over --config. */
 struct hs_opts {
@@ -581,6 +585,51 @@ spoke_perfdata(struct rw_plugin_out *out, const struct run *r, const struct spok
     return rc;
 }
 
+/*
+ * The long output and perfdata of every spoke: the spokes with a problem first, so that a
+ * hub of thousands of spokes, whose lines outgrow the output cap, still shows them; past
+ * the cap the rest are counted and said to be left out rather than turning the verdict
+ * into UNKNOWN.
+ */
+static enum rw_rc
+spoke_lines(struct rw_plugin_out *out, const struct run *r, struct rw_err *err)
+{
+    size_t i, pass, cut_lines = 0, cut_perf = 0;
+    const struct spoke *sp;
+    enum rw_rc rc = RW_OK;
+
+    for (pass = 0; pass < 2 && rc == RW_OK; pass++) {
+        for (i = 0; i < r->n && rc == RW_OK; i++) {
+            sp = &r->spokes[i];
+            if ((sp->res.status == RW_SPOKE_OK) != (pass == 1)) {
+                continue;
+            }
+            if (rw_buf_len(&out->details) + SPOKE_LINE_ROOM > RW_PLUGIN_TEXT_MAX) {
+                cut_lines++;
+            } else {
+                rc = spoke_line(out, sp);
+            }
+            if (rc != RW_OK) {
+                break;
+            }
+            if (rw_buf_len(&out->perfdata) + SPOKE_PERF_ROOM > RW_PLUGIN_TEXT_MAX) {
+                cut_perf++;
+            } else {
+                rc = spoke_perfdata(out, r, sp, err);
+            }
+        }
+    }
+    if (rc == RW_OK && cut_lines > 0) {
+        rc = rw_plugin_detail(out, "%zu more spoke line%s left out (output cap %d KiB)", cut_lines,
+                              cut_lines == 1 ? "" : "s", RW_PLUGIN_TEXT_MAX / 1024);
+    }
+    if (rc == RW_OK && cut_perf > 0) {
+        rc = rw_plugin_detail(out, "perfdata of %zu spoke%s left out (output cap %d KiB)", cut_perf,
+                              cut_perf == 1 ? "" : "s", RW_PLUGIN_TEXT_MAX / 1024);
+    }
+    return rc;
+}
+
 /* "4 spokes: 2 OK, 1 Not responding, 1 Certificates Do Not Match" */
 static enum rw_rc
 summary(struct rw_plugin_out *out, const struct run *r)
@@ -643,11 +692,8 @@ report_spokes(struct rw_plugin_out *out, struct run *r, struct rw_err *err)
     if (rc == RW_OK) {
         state = rw_state_worst(state, hub_line(out, r, &rc));
     }
-    for (i = 0; rc == RW_OK && i < r->n; i++) {
-        rc = spoke_line(out, &r->spokes[i]);
-    }
-    for (i = 0; rc == RW_OK && i < r->n; i++) {
-        rc = spoke_perfdata(out, r, &r->spokes[i], err);
+    if (rc == RW_OK) {
+        rc = spoke_lines(out, r, err);
     }
     return rc == RW_OK ? state : RW_STATE_UNKNOWN;
 }

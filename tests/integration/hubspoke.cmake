@@ -14,7 +14,7 @@ foreach(case exact_ok exact_mismatch same_major minimum product not_redfish bad_
 endforeach()
 foreach(case all_ok issue_example every_status order policies untrusted hub_down
         hub_not_aggregator hub_product hub_faults hub_health paging empty bad_hostname expiring
-        expired s_server_spoke timeout config config_credentials bad_args)
+        expired s_server_spoke timeout config config_credentials many bad_args)
     rw_integration_test(NAME hubspoke.hub.${case} SCRIPT hubspoke.sh ARGS ${case}
                         LABELS hubspoke TIMEOUT 60)
 endforeach()

@@ -249,6 +249,34 @@ YAML
             --config "$RW_WORK/rw.yaml"
         line config_credentials.without_line "spoke-north \($L:$S1_PORT\): [A-Za-z/ ]+ - .*401"
         ;;
+    many)
+        # 400 spokes with long names outgrow the 64 KiB output caps: the verdict stands,
+        # the spoke with a problem comes first, and what was left out is said
+        emu S1 ca/hub --firmware-version 3.2.0
+        start_hub
+        c=$(closed_port)
+        local pad i
+        pad=$(printf 'x%.0s' {1..55})
+        {
+            echo "spokes:"
+            for ((i = 1; i <= 400; i++)); do
+                echo "  - {name: s$i-$pad, url: \"https://127.0.0.1:$S1_PORT\"}"
+            done
+            echo "  - {name: zz-down, url: \"https://127.0.0.1:$c\"}"
+        } >"$RW_WORK/many.yaml"
+        run_hs many 2 "^HUBSPOKE CRITICAL - 401 spokes: 400 OK, 1 Not responding \|" \
+            --config "$RW_WORK/many.yaml" -t 30
+        if [[ $(sed -n 2p <<<"$RW_OUT") == "hub 127.0.0.1:$HUB_PORT: "* &&
+            $(sed -n 3p <<<"$RW_OUT") == "zz-down (127.0.0.1:$c): Not responding - "* ]]; then
+            rw_pass "many: the spoke with a problem is listed first"
+        else
+            rw_fail "many: want the hub line, then zz-down's"
+        fi
+        line many.cut_lines "[0-9]+ more spoke lines left out \\(output cap 64 KiB\\)\$"
+        line many.cut_perf "perfdata of [0-9]+ spokes left out \\(output cap 64 KiB\\)\$"
+        if [[ ${#RW_OUT} -lt $((3 * 65536)) ]]; then rw_pass "many: output bounded"; else
+            rw_fail "many: ${#RW_OUT} bytes of output"; fi
+        ;;
     bad_args)
         local p=(-H 127.0.0.1)
         bad_args HUBSPOKE "$PLUGIN" bad.no_host "missing -H/--hostname" --policy exact
