@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Requests per second of rackwatch-emu for one ~2 KB Redfish resource over HTTPS keep-alive,
 # with 1, 10 and 100 concurrent clients (wrk), next to nginx serving the very same bytes
-# over HTTPS on loopback.  A benchmark that prints figures, never a test.
+# over HTTPS on loopback.  A benchmark that prints figures, never a test.  Each row is also
+# printed as "RESULT emu clients=C emu_rps=R nginx_rps=R" for bench/report.sh.
 # Usage: bench/emu.sh [SECONDS] [BUILD_DIR]       (defaults: 5, build/release)
 # Installs wrk and nginx (Debian packages) when missing; nginx runs with a private
 # configuration in a temporary folder on a free 127.0.0.1 port and is stopped at the end.
@@ -85,6 +86,11 @@ rps() {
 
 echo "rackwatch-emu vs nginx: GET $RESOURCE ($BYTES bytes), HTTPS keep-alive, ${SECONDS_EACH}s each, $(nproc) cores"
 printf '%-12s %14s %14s\n' clients rackwatch-emu nginx
+results=()
 for c in 1 10 100; do
-    printf '%-12s %14s %14s\n' "$c" "$(rps "$EMU_URL" "$c")" "$(rps "$NGINX_URL" "$c")"
+    ours=$(rps "$EMU_URL" "$c")
+    theirs=$(rps "$NGINX_URL" "$c")
+    printf '%-12s %14s %14s\n' "$c" "$ours" "$theirs"
+    results+=("RESULT emu clients=$c emu_rps=${ours:--} nginx_rps=${theirs:--}")
 done
+printf '%s\n' "${results[@]}"

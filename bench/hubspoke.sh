@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # Benchmarks of the hub/spoke plugins (127.0.0.1 only).  A benchmark, not a test: it prints
 # figures and never fails on them.
-#   1. check_hubspoke against a hub (rackwatch-emu over HTTPS) with 1, 10 and 100 spokes:
-#      median wall time, CPU time (user + sys) and maximum RSS of RUNS runs.  The spokes are
-#      listeners of more rackwatch-emu processes (8 listeners each, the emulator's limit),
-#      all presenting the hub's certificate and version, so every spoke is OK.
-#   2. check_spoke_cert beside Debian's check_http -S -C 30 and check_ssl_cert (package
+#   1. check_hubspoke against a hub (rackwatch-emu over HTTPS) with 1, 10 and 100 spokes
+#      (SPOKES="1 10 100" in the environment): median wall time, CPU time (user + sys) and
+#      maximum RSS of RUNS runs.  The spokes are listeners of more rackwatch-emu processes
+#      (8 listeners each, the emulator's limit), all presenting the hub's certificate and
+#      version, so every spoke is OK.  Beside it, the peer way: one check_http -S per spoke,
+#      run one after the other as a scheduler would (CPU and wall summed over the N runs;
+#      above 100 spokes measured EACH_RUNS times, default 1).
+#   2. check_spoke_cert beside Debian's check_http -S -C 30, check_curl -S -C 30 (package
+#      monitoring-plugins-standard, when installed) and check_ssl_cert (package
 #      monitoring-plugins-contrib, with bc and bind9-host it needs, installed here with
 #      --no-install-recommends when apt has it and it is missing) against the same server.
+# Every figure is also printed as "RESULT hubspoke tool=... spokes=N wall_s=... cpu_s=...
+# rss_kb=..." for bench/report.sh.
 # Usage: bench/hubspoke.sh [RUNS] [BUILD_DIR]     (defaults: 10, build/release)
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 RUNS=${1:-10}
+SPOKES=${SPOKES:-1 10 100}
 BUILD=${2:-$ROOT/build/release}
 PLUGINS=/usr/lib/nagios/plugins
 TIME=/usr/bin/time
@@ -94,46 +101,72 @@ median_of() {
                                    else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# report LABEL CMD...: RUNS runs after one warm-up; medians of wall, CPU and max RSS.
+# report TOOL SPOKES LABEL CMD...: RUNS runs (REPORT_RUNS when set) after one warm-up (none
+# for a single run); medians of wall, CPU and max RSS, as a table row and a RESULT line.
 report() {
-    local label=$1 i
-    shift
-    "$@" >/dev/null 2>&1
+    local tool=$1 spokes=$2 label=$3 runs=${REPORT_RUNS:-$RUNS} i wall cpu rss
+    shift 3
+    ((runs == 1)) || "$@" >/dev/null 2>&1
     : >"$RW_WORK/runs"
-    for ((i = 0; i < RUNS; i++)); do
+    for ((i = 0; i < runs; i++)); do
         measure "$@" >>"$RW_WORK/runs"
     done
+    wall=$(median_of "$RW_WORK/runs" 1) cpu=$(median_of "$RW_WORK/runs" 2)
+    rss=$(median_of "$RW_WORK/runs" 3)
     printf '%-34s wall %8.4f s   cpu %7.3f s   maxrss %6.0f KB   (median of %d)\n' "$label" \
-        "$(median_of "$RW_WORK/runs" 1)" "$(median_of "$RW_WORK/runs" 2)" \
-        "$(median_of "$RW_WORK/runs" 3)" "$RUNS"
+        "$wall" "$cpu" "$rss" "$runs"
+    RESULTS+=("RESULT hubspoke tool=$tool spokes=$spokes wall_s=$wall cpu_s=$cpu rss_kb=$rss runs=$runs")
 }
+RESULTS=()
 
 echo "== check_hubspoke: hub and N spokes (rackwatch-emu over HTTPS, EC P-256, 127.0.0.1)"
 echo "   machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-for n in 1 10 100; do
+for n in $SPOKES; do
     start_spokes "$RW_WORK/spokes$n.ready" "$n"
     hub_tree "$RW_WORK/hub$n" "$RW_WORK/spokes$n.ready"
     start_emu "$RW_WORK/hub$n.ready" "$RW_WORK/hub$n" 1
     hub_port=$(sed 's/.*://' "$RW_WORK/hub$n.ready")
     cmd=("$RW_BIN_DIR/check_hubspoke" -H 127.0.0.1 -p "$hub_port" --cacert "$CA" -t 30)
-    "${cmd[@]}" | head -n 1 | cut -c1-60
-    report "check_hubspoke, $n spoke(s)" "${cmd[@]}"
+    "${cmd[@]}" >"$RW_WORK/out$n" 2>&1
+    head -n 1 "$RW_WORK/out$n" | cut -c1-60
+    # Not OK: the line that says why (the first line only counts the spokes).
+    head -n 1 "$RW_WORK/out$n" | grep -q ' OK - ' ||
+        grep -m 1 -iE 'error|too |cannot|limit|memory' "$RW_WORK/out$n" | cut -c1-160
+    report check_hubspoke "$n" "check_hubspoke, $n spoke(s)" "${cmd[@]}"
+    if [[ -x $PLUGINS/check_http ]]; then
+        # The peer way: a check_http -S per spoke, one after the other (above 100 spokes,
+        # EACH_RUNS times, default once: 1000 spokes take a minute a run).
+        sed 's/.*://' "$RW_WORK/spokes$n.ready" >"$RW_WORK/ports$n"
+        runs=$RUNS
+        ((n <= 100)) || runs=${EACH_RUNS:-1}
+        # shellcheck disable=SC2016 # bash -c's script expands its own arguments
+        REPORT_RUNS=$runs report check_http_each "$n" "$n x check_http -S, one per spoke" bash -c '
+            while read -r p; do "$1" -H 127.0.0.1 -p "$p" -S -u /redfish/v1/ >/dev/null; done <"$2"' \
+            each "$PLUGINS/check_http" "$RW_WORK/ports$n"
+    fi
 done
 
 echo
-echo "== check_spoke_cert beside check_http -S -C 30 and check_ssl_cert (same server)"
+echo "== check_spoke_cert beside check_http -S -C 30, check_curl -S -C 30 and check_ssl_cert (same server)"
 start_emu "$RW_WORK/certsrv.ready" "$ROOT/tests/data/hub" 1
 port=$(sed 's/.*://' "$RW_WORK/certsrv.ready")
 ours=("$RW_BIN_DIR/check_spoke_cert" -H 127.0.0.1 -p "$port" --hub 127.0.0.1 --hub-port "$port"
     --cacert "$CA")
 "${ours[@]}" | head -n 1 | cut -c1-80
-report "check_spoke_cert (2 handshakes)" "${ours[@]}"
+report check_spoke_cert 1 "check_spoke_cert (2 handshakes)" "${ours[@]}"
 if [[ -x $PLUGINS/check_http ]]; then
     theirs=("$PLUGINS/check_http" -H 127.0.0.1 -p "$port" -S -C 30)
     "${theirs[@]}" | head -n 1 | cut -c1-80
-    report "check_http -S -C 30 (1 handshake)" "${theirs[@]}"
+    report check_http_cert 1 "check_http -S -C 30 (1 handshake)" "${theirs[@]}"
 else
     echo "check_http not installed (monitoring-plugins-basic): skipped"
+fi
+if [[ -x $PLUGINS/check_curl ]]; then
+    curlck=("$PLUGINS/check_curl" -H 127.0.0.1 -p "$port" -S -C 30)
+    "${curlck[@]}" | head -n 1 | cut -c1-80
+    report check_curl_cert 1 "check_curl -S -C 30 (1 handshake)" "${curlck[@]}"
+else
+    echo "check_curl not installed (monitoring-plugins-standard): skipped"
 fi
 # check_ssl_cert is a shell script that also requires bc and host (bind9-host).
 policy=$(apt-cache policy monitoring-plugins-contrib 2>/dev/null)
@@ -147,7 +180,8 @@ if [[ -x $PLUGINS/check_ssl_cert ]]; then
     ssl=("$PLUGINS/check_ssl_cert" -H 127.0.0.1 -p "$port" -r "$CA" -w 30 -c 14 --ignore-ocsp
         --ignore-sct)
     "${ssl[@]}" | head -n 1 | cut -c1-80
-    report "check_ssl_cert" "${ssl[@]}"
+    report check_ssl_cert 1 "check_ssl_cert" "${ssl[@]}"
 else
     echo "check_ssl_cert not available: skipped"
 fi
+printf '%s\n' "${RESULTS[@]}"
