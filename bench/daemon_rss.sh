@@ -9,7 +9,8 @@
 #   bench/daemon_rss.sh [BUILD_DIR]   (default build/release)
 #   env: PDUS (1000), OUTLETS (48), EMUS (4), POLL (30 s between polls), SCHEME (https;
 #        http shows what the kept TLS connections cost), WRAP (a command to run the
-#        daemon under, e.g. "heaptrack -o /tmp/rw": then the figures are the wrapper's)
+#        daemon under, e.g. "heaptrack -o /tmp/rw": then the figures are the wrapper's),
+#        MAX_POLLS (the configuration's max_polls; unset: the built-in)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/release}
@@ -24,7 +25,8 @@ scheme=${SCHEME:-https}
 work=$(mktemp -d /tmp/rackwatch-rss.XXXXXX)
 pids=()
 cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    # Children first: under WRAP the daemon is the wrapper's child, not ours.
+    for pid in "${pids[@]}"; do pkill -P "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     rm -rf "$work"
 }
@@ -84,6 +86,7 @@ done
             "${ports[$(((i - 1) % ${#ports[@]}))]}"
     done
     printf 'state_file: %s/state.json\n' "$work"
+    if [[ -n ${MAX_POLLS:-} ]]; then printf 'max_polls: %d\n' "$MAX_POLLS"; fi
 } >"$work/rw.yaml"
 sa_port=$(free_port)
 printf 'rocommunity public 127.0.0.1\n' >"$work/snmp.conf"
@@ -121,5 +124,11 @@ awk '/^[0-9a-f]+-[0-9a-f]+ / { name = $6 == "" ? "(anonymous)" : $6 }
      /^Rss:/ { if (name == "[heap]") heap += $2; else other += $2 }
      END { printf "resident now: heap %d kB, libraries and other mappings %d kB\n", heap, other }' \
     "/proc/$dpid/smaps"
+# Clean file pages (library code and read-only data) are shared with the page cache and
+# other processes but count in VmRSS/VmHWM; what the daemon costs the machine is the rest.
+awk '/^(Shared_Clean|Private_Clean|Private_Dirty|Shared_Dirty):/ { v[$1] = $2 }
+     END { printf "now: clean file pages %d kB, private dirty (heap, anonymous, relocated) %d kB\n",
+           v["Shared_Clean:"] + v["Private_Clean:"], v["Private_Dirty:"] + v["Shared_Dirty:"] }' \
+    "/proc/$dpid/smaps_rollup"
 grep -c . "$work/daemon.log" | awk '{ print "daemon log lines (failed polls, warnings): " $1 }'
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"

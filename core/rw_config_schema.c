@@ -515,6 +515,7 @@ static const struct rw_cfg_key section_keys[] = {
     {.name = "policy", .type = RW_CFG_FUNC, .fn = policy_fn},
     {.name = "snmp", .type = RW_CFG_FUNC, .fn = snmp_fn},
     {.name = "state_file", .type = RW_CFG_STR, .off = CONFIG(state_file)},
+    {.name = "max_polls", .type = RW_CFG_INT, .off = CONFIG(max_polls), .min = 1, .max = 256},
 };
 
 #define N_SECTIONS NKEYS(section_keys)
@@ -577,6 +578,7 @@ rw_cfg_builtin(struct rw_cfg_ctx *ctx, struct rw_config *cfg)
     cfg->policy.warning_days = 30;
     cfg->policy.critical_days = 14;
     cfg->notifications = 1;
+    cfg->max_polls = 32;
     if (builtin_string(ctx, &cfg->policy.version_url, "/redfish/v1/Managers/{first}") != RW_OK ||
         builtin_string(ctx, &cfg->policy.version_pointer, "/FirmwareVersion") != RW_OK ||
         builtin_string(ctx, &cfg->policy.known_spokes, "/var/lib/rackwatch/known_spokes") !=

@@ -191,6 +191,14 @@ string_prop(const struct json_object *obj, const char *key, char **dst, struct r
     return rf_str_set(dst, string_of(get(obj, key), obj, key, ep), err);
 }
 
+/* As string_prop(), for an enumerated text (shared when Redfish defines it). */
+static enum rw_rc
+word_prop(const struct json_object *obj, const char *key, char **dst, struct rf_endpoint *ep,
+          struct rw_err *err)
+{
+    return rf_word_set(dst, string_of(get(obj, key), obj, key, ep), err);
+}
+
 /* Copies Status.Health into *dst. */
 static enum rw_rc
 health_prop(const struct json_object *obj, char **dst, struct rf_endpoint *ep, struct rw_err *err)
@@ -201,7 +209,7 @@ health_prop(const struct json_object *obj, char **dst, struct rf_endpoint *ep, s
         rf_note(ep, "%s: Status is not an object", where(obj));
         return RW_OK;
     }
-    return rf_str_set(dst, string_of(get(status, "Health"), obj, "Status.Health", ep), err);
+    return rf_word_set(dst, string_of(get(status, "Health"), obj, "Status.Health", ep), err);
 }
 
 bool
@@ -544,7 +552,7 @@ rf_map_branch(const struct json_object *obj, struct rf_branch *br, struct rf_end
 
     rc = rc != RW_OK ? rc : id_prop(obj, &br->id, ep, err);
     rc = rc != RW_OK ? rc : health_prop(obj, &br->health, ep, err);
-    rc = rc != RW_OK ? rc : string_prop(obj, "BreakerState", &br->breaker_state, ep, err);
+    rc = rc != RW_OK ? rc : word_prop(obj, "BreakerState", &br->breaker_state, ep, err);
     if (rc != RW_OK) {
         return rc;
     }
@@ -562,7 +570,7 @@ rf_map_outlet(const struct json_object *obj, struct rf_outlet *out, struct rf_en
 
     rc = rc != RW_OK ? rc : id_prop(obj, &out->id, ep, err);
     rc = rc != RW_OK ? rc : string_prop(obj, "Name", &out->name, ep, err);
-    rc = rc != RW_OK ? rc : string_prop(obj, "PowerState", &out->power_state, ep, err);
+    rc = rc != RW_OK ? rc : word_prop(obj, "PowerState", &out->power_state, ep, err);
     rc = rc != RW_OK ? rc : health_prop(obj, &out->health, ep, err);
     if (rc != RW_OK) {
         return rc;
@@ -658,7 +666,7 @@ system_status(const struct json_object *obj, struct rf_server *srv, struct rf_en
     if (health == NULL) {
         health = string_of(get(status, "Health"), obj, "Status.Health", ep);
     }
-    if (rf_str_set(&srv->health, health, err) != RW_OK) {
+    if (rf_word_set(&srv->health, health, err) != RW_OK) {
         return RW_ENOMEM;
     }
     return system_conditions(obj, status, srv, ep, err);
@@ -675,7 +683,7 @@ rf_map_system(const struct json_object *obj, struct rf_server *srv, struct rf_sy
     rc = rc != RW_OK ? rc : string_prop(obj, "Manufacturer", &srv->manufacturer, ep, err);
     rc = rc != RW_OK ? rc : string_prop(obj, "Model", &srv->model, ep, err);
     rc = rc != RW_OK ? rc : string_prop(obj, "SerialNumber", &srv->serial, ep, err);
-    rc = rc != RW_OK ? rc : string_prop(obj, "PowerState", &srv->power_state, ep, err);
+    rc = rc != RW_OK ? rc : word_prop(obj, "PowerState", &srv->power_state, ep, err);
     rc = rc != RW_OK ? rc : system_status(obj, srv, ep, err);
     if (rc == RW_OK && links != NULL) {
         rc = system_chassis(obj, links, ep, err);

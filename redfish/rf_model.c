@@ -6,6 +6,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * The enumerated texts rf_word_set() shares: Resource.Health, PowerState and
+ * BreakerState values of the Redfish schemas.  Read-only: model fields pointing here are
+ * never written through, and text_free() leaves them alone.
+ */
+static const char *const shared_words[] = {
+    "OK",         "Warning",     "Critical", "On",     "Off",
+    "PoweringOn", "PoweringOff", "Paused",   "Normal", "Tripped",
+};
+
+#define N_SHARED_WORDS (sizeof(shared_words) / sizeof(shared_words[0]))
+
+/* Frees a model text unless it is one of the shared words. */
+static void
+text_free(char *text)
+{
+    size_t i;
+
+    for (i = 0; i < N_SHARED_WORDS; i++) {
+        if (text == shared_words[i]) {
+            return;
+        }
+    }
+    free(text);
+}
+
 bool
 rf_has(double v)
 {
@@ -55,7 +81,7 @@ void
 rf_inlet_cleanup(struct rf_inlet *in)
 {
     free(in->id);
-    free(in->health);
+    text_free(in->health);
     lines_free(&in->phase_voltage_v);
     lines_free(&in->phase_current_a);
     lines_free(&in->phase_power_w);
@@ -65,8 +91,8 @@ void
 rf_branch_cleanup(struct rf_branch *br)
 {
     free(br->id);
-    free(br->breaker_state);
-    free(br->health);
+    text_free(br->breaker_state);
+    text_free(br->health);
 }
 
 void
@@ -74,8 +100,8 @@ rf_outlet_cleanup(struct rf_outlet *out)
 {
     free(out->id);
     free(out->name);
-    free(out->power_state);
-    free(out->health);
+    text_free(out->power_state);
+    text_free(out->health);
 }
 
 void
@@ -89,7 +115,7 @@ rf_pdu_cleanup(struct rf_pdu *pdu)
     free(pdu->model);
     free(pdu->serial);
     free(pdu->firmware);
-    free(pdu->health);
+    text_free(pdu->health);
     for (i = 0; i < pdu->n_inlets; i++) {
         rf_inlet_cleanup(&pdu->inlets[i]);
     }
@@ -112,8 +138,8 @@ rf_server_cleanup(struct rf_server *srv)
     free(srv->manufacturer);
     free(srv->model);
     free(srv->serial);
-    free(srv->power_state);
-    free(srv->health);
+    text_free(srv->power_state);
+    text_free(srv->health);
     strv_free(srv->conditions, srv->n_conditions);
 }
 
@@ -123,6 +149,10 @@ rf_endpoint_free(struct rf_endpoint *ep)
     size_t i;
 
     if (ep == NULL) {
+        return;
+    }
+    if (ep->compact) {
+        free(ep); /* everything is in the one block */
         return;
     }
     free(ep->name);
@@ -138,6 +168,214 @@ rf_endpoint_free(struct rf_endpoint *ep)
     free(ep->servers);
     strv_free(ep->notes, ep->n_notes);
     free(ep);
+}
+
+/*
+ * rf_endpoint_compact() in two passes over the same code: the first (base NULL) only
+ * adds up the sizes, the second carves the block.  Structs are aligned for any member;
+ * texts are not aligned.
+ */
+struct bump {
+    char *base;
+    size_t used;
+};
+
+static void *
+bump_take(struct bump *b, size_t size, size_t align)
+{
+    size_t off = (b->used + align - 1) / align * align;
+
+    b->used = off + size;
+    return b->base != NULL ? b->base + off : NULL;
+}
+
+#define BUMP_ARRAY(b, n, type) ((type *)bump_take((b), (n) * sizeof(type), _Alignof(type)))
+
+static char *
+bump_text(struct bump *b, const char *text)
+{
+    size_t i, len;
+    char *copy;
+
+    for (i = 0; text != NULL && i < N_SHARED_WORDS; i++) {
+        if (text == shared_words[i]) {
+            return (char *)shared_words[i]; /* shared already: see shared_words */
+        }
+    }
+    if (text == NULL) {
+        return NULL;
+    }
+    len = strlen(text) + 1;
+    copy = bump_take(b, len, 1);
+    if (copy != NULL) {
+        memcpy(copy, text, len);
+    }
+    return copy;
+}
+
+static char **
+bump_strv(struct bump *b, char *const *v, size_t n)
+{
+    char **copy = n > 0 ? BUMP_ARRAY(b, n, char *) : NULL;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        char *text = bump_text(b, v[i]);
+
+        if (copy != NULL) {
+            copy[i] = text;
+        }
+    }
+    return copy;
+}
+
+static void
+bump_lines(struct bump *b, struct rf_lines *dst, const struct rf_lines *src)
+{
+    struct rf_line *v = src->n > 0 ? BUMP_ARRAY(b, src->n, struct rf_line) : NULL;
+    size_t i;
+
+    for (i = 0; i < src->n; i++) {
+        char *line = bump_text(b, src->v[i].line);
+
+        if (v != NULL) {
+            v[i] = (struct rf_line){line, src->v[i].value};
+        }
+    }
+    dst->v = v;
+    dst->n = src->n;
+}
+
+/* Copies what the element owns into the block; dst is NULL in the sizing pass. */
+static void
+bump_inlet(struct bump *b, struct rf_inlet *dst, const struct rf_inlet *src)
+{
+    struct rf_inlet in = *src;
+
+    in.id = bump_text(b, src->id);
+    in.health = bump_text(b, src->health);
+    bump_lines(b, &in.phase_voltage_v, &src->phase_voltage_v);
+    bump_lines(b, &in.phase_current_a, &src->phase_current_a);
+    bump_lines(b, &in.phase_power_w, &src->phase_power_w);
+    if (dst != NULL) {
+        *dst = in;
+    }
+}
+
+static void
+bump_branch(struct bump *b, struct rf_branch *dst, const struct rf_branch *src)
+{
+    struct rf_branch br = *src;
+
+    br.id = bump_text(b, src->id);
+    br.breaker_state = bump_text(b, src->breaker_state);
+    br.health = bump_text(b, src->health);
+    if (dst != NULL) {
+        *dst = br;
+    }
+}
+
+static void
+bump_outlet(struct bump *b, struct rf_outlet *dst, const struct rf_outlet *src)
+{
+    struct rf_outlet out = *src;
+
+    out.id = bump_text(b, src->id);
+    out.name = bump_text(b, src->name);
+    out.power_state = bump_text(b, src->power_state);
+    out.health = bump_text(b, src->health);
+    if (dst != NULL) {
+        *dst = out;
+    }
+}
+
+static void
+bump_pdu(struct bump *b, struct rf_pdu *dst, const struct rf_pdu *src)
+{
+    struct rf_pdu pdu = *src;
+    size_t i;
+
+    pdu.id = bump_text(b, src->id);
+    pdu.manufacturer = bump_text(b, src->manufacturer);
+    pdu.model = bump_text(b, src->model);
+    pdu.serial = bump_text(b, src->serial);
+    pdu.firmware = bump_text(b, src->firmware);
+    pdu.health = bump_text(b, src->health);
+    pdu.name = bump_text(b, src->name);
+    pdu.inlets = src->n_inlets > 0 ? BUMP_ARRAY(b, src->n_inlets, struct rf_inlet) : NULL;
+    for (i = 0; i < src->n_inlets; i++) {
+        bump_inlet(b, pdu.inlets != NULL ? &pdu.inlets[i] : NULL, &src->inlets[i]);
+    }
+    pdu.branches = src->n_branches > 0 ? BUMP_ARRAY(b, src->n_branches, struct rf_branch) : NULL;
+    for (i = 0; i < src->n_branches; i++) {
+        bump_branch(b, pdu.branches != NULL ? &pdu.branches[i] : NULL, &src->branches[i]);
+    }
+    pdu.outlets = src->n_outlets > 0 ? BUMP_ARRAY(b, src->n_outlets, struct rf_outlet) : NULL;
+    for (i = 0; i < src->n_outlets; i++) {
+        bump_outlet(b, pdu.outlets != NULL ? &pdu.outlets[i] : NULL, &src->outlets[i]);
+    }
+    if (dst != NULL) {
+        *dst = pdu;
+    }
+}
+
+static void
+bump_server(struct bump *b, struct rf_server *dst, const struct rf_server *src)
+{
+    struct rf_server srv = *src;
+
+    srv.id = bump_text(b, src->id);
+    srv.manufacturer = bump_text(b, src->manufacturer);
+    srv.model = bump_text(b, src->model);
+    srv.serial = bump_text(b, src->serial);
+    srv.power_state = bump_text(b, src->power_state);
+    srv.name = bump_text(b, src->name);
+    srv.health = bump_text(b, src->health);
+    srv.conditions = bump_strv(b, src->conditions, src->n_conditions);
+    if (dst != NULL) {
+        *dst = srv;
+    }
+}
+
+/* One pass of rf_endpoint_compact(): the endpoint first, at the start of the block. */
+static struct rf_endpoint *
+bump_endpoint(struct bump *b, const struct rf_endpoint *src)
+{
+    struct rf_endpoint *dst = BUMP_ARRAY(b, 1, struct rf_endpoint);
+    struct rf_endpoint ep = *src;
+    size_t i;
+
+    ep.name = bump_text(b, src->name);
+    ep.url = bump_text(b, src->url);
+    ep.error = bump_text(b, src->error);
+    ep.notes = bump_strv(b, src->notes, src->n_notes);
+    ep.pdus = src->n_pdus > 0 ? BUMP_ARRAY(b, src->n_pdus, struct rf_pdu) : NULL;
+    for (i = 0; i < src->n_pdus; i++) {
+        bump_pdu(b, ep.pdus != NULL ? &ep.pdus[i] : NULL, &src->pdus[i]);
+    }
+    ep.servers = src->n_servers > 0 ? BUMP_ARRAY(b, src->n_servers, struct rf_server) : NULL;
+    for (i = 0; i < src->n_servers; i++) {
+        bump_server(b, ep.servers != NULL ? &ep.servers[i] : NULL, &src->servers[i]);
+    }
+    ep.compact = true;
+    if (dst != NULL) {
+        *dst = ep;
+    }
+    return dst;
+}
+
+struct rf_endpoint *
+rf_endpoint_compact(const struct rf_endpoint *ep)
+{
+    struct bump b = {NULL, 0};
+
+    (void)bump_endpoint(&b, ep);
+    b.base = malloc(b.used);
+    if (b.base == NULL) {
+        return NULL;
+    }
+    b.used = 0;
+    return bump_endpoint(&b, ep);
 }
 
 enum rw_rc
@@ -158,9 +396,25 @@ rf_str_set(char **dst, const char *src, struct rw_err *err)
         }
         memcpy(copy, src, len + 1);
     }
-    free(*dst);
+    text_free(*dst);
     *dst = copy;
     return RW_OK;
+}
+
+enum rw_rc
+rf_word_set(char **dst, const char *src, struct rw_err *err)
+{
+    size_t i;
+
+    for (i = 0; src != NULL && i < N_SHARED_WORDS; i++) {
+        if (strcmp(src, shared_words[i]) == 0) {
+            text_free(*dst);
+            /* Casting const away is safe: see shared_words. */
+            *dst = (char *)shared_words[i];
+            return RW_OK;
+        }
+    }
+    return rf_str_set(dst, src, err);
 }
 
 enum rw_rc

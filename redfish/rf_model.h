@@ -111,6 +111,7 @@ struct rf_endpoint {
     size_t n_servers;
     char **notes; /* why values were left out (bad types, failed optional resources) */
     size_t n_notes;
+    bool compact; /* one block from rf_endpoint_compact(): read-only */
 };
 
 /* True when v is a reading (not the NAN that marks an absent value). */
@@ -126,10 +127,30 @@ struct rf_endpoint *rf_endpoint_new(void);
 void rf_endpoint_free(struct rf_endpoint *ep);
 
 /*
+ * A copy of ep in a single heap block, for models kept long (rackwatchd keeps every
+ * endpoint's latest until its next poll): at 48 outlets a PDU's model drops from ~400
+ * blocks made between a poll's transient JSON to one, with no per-block overhead and no
+ * holes left in the heap when it is replaced.  The copy is read-only: never pass its
+ * fields to the setters or adders; free it with rf_endpoint_free().  NULL when out of
+ * memory (ep is untouched either way).
+ */
+struct rf_endpoint *rf_endpoint_compact(const struct rf_endpoint *ep);
+
+/*
  * Replaces *dst with a copy of src (NULL allowed: *dst becomes NULL).  The copy is
  * refused (RW_EINVAL) when src is longer than RF_STR_MAX bytes; *dst is untouched then.
  */
 RW_MUSTCHECK enum rw_rc rf_str_set(char **dst, const char *src, struct rw_err *err);
+
+/*
+ * As rf_str_set(), for the enumerated texts of the model (health, power and breaker
+ * states): the values Redfish defines ("OK", "On", "Tripped"...) point at one read-only
+ * copy shared by every model instead of a heap block each (two blocks per outlet at
+ * 48,000 outlets is ~3 MB); other values are copied.  Such a field is never written
+ * through and is freed only by the model's cleanups and setters, which know the shared
+ * copies.
+ */
+RW_MUSTCHECK enum rw_rc rf_word_set(char **dst, const char *src, struct rw_err *err);
 
 /*
  * Appends a zeroed element of size elem to the array *v of *n elements; the caller sets

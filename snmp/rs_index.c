@@ -18,16 +18,24 @@
 #define RS_INDEX_MIN_SLOTS 64
 #define RS_INDEX_CHUNK     (64u * 1024) /* bytes gathered before a save writes them */
 
+#define RS_INDEX_ARENA_MAX (64u << 20) /* bytes of keys; a loaded file is 16 MiB at most */
+
+/*
+ * 8 bytes a slot: at 50,000 rows, separate key copies and 16-byte slots at half load
+ * were ~3.6 MB of the daemon's heap.  Keys are never removed, so they live end to end in
+ * one arena, each as its namespace byte then the NUL-terminated key.
+ */
 struct entry {
-    char *key; /* NULL: empty slot */
-    unsigned ns;
+    uint32_t key; /* offset + 1 of the key's namespace byte in the arena; 0: empty slot */
     uint32_t index;
 };
 
-/* Open addressing with linear probing; the table is at most half full. */
+/* Open addressing with linear probing; the table is at most three quarters full. */
 struct rs_index {
     struct entry *slots;
     size_t cap, count;
+    char *arena;
+    size_t arena_len, arena_cap;
     uint32_t next[RS_INDEX_NS_MAX]; /* the next index to hand out, per namespace */
     int dirty;
 };
@@ -44,12 +52,25 @@ hash_key(unsigned ns, const char *key)
     return (size_t)h;
 }
 
+static unsigned
+entry_ns(const struct rs_index *idx, const struct entry *e)
+{
+    return (unsigned char)idx->arena[e->key - 1];
+}
+
+static const char *
+entry_key(const struct rs_index *idx, const struct entry *e)
+{
+    return &idx->arena[e->key];
+}
+
 static struct entry *
-find_slot(struct entry *slots, size_t cap, unsigned ns, const char *key)
+find_slot(const struct rs_index *idx, struct entry *slots, size_t cap, unsigned ns, const char *key)
 {
     size_t i = hash_key(ns, key) & (cap - 1);
 
-    while (slots[i].key != NULL && (slots[i].ns != ns || strcmp(slots[i].key, key) != 0)) {
+    while (slots[i].key != 0 &&
+           (entry_ns(idx, &slots[i]) != ns || strcmp(entry_key(idx, &slots[i]), key) != 0)) {
         i = (i + 1) & (cap - 1);
     }
     return &slots[i];
@@ -75,15 +96,11 @@ rs_index_new(struct rs_index **out, struct rw_err *err)
 void
 rs_index_free(struct rs_index *idx)
 {
-    size_t i;
-
     if (idx == NULL) {
         return;
     }
-    for (i = 0; i < idx->cap; i++) {
-        free(idx->slots[i].key);
-    }
     free(idx->slots);
+    free(idx->arena);
     free(idx);
 }
 
@@ -97,8 +114,10 @@ grow(struct rs_index *idx, struct rw_err *err)
         return rw_err_set(err, RW_ENOMEM, "out of memory growing the index registry");
     }
     for (i = 0; i < idx->cap; i++) {
-        if (idx->slots[i].key != NULL) {
-            *find_slot(slots, cap, idx->slots[i].ns, idx->slots[i].key) = idx->slots[i];
+        const struct entry *e = &idx->slots[i];
+
+        if (e->key != 0) {
+            *find_slot(idx, slots, cap, entry_ns(idx, e), entry_key(idx, e)) = *e;
         }
     }
     free(idx->slots);
@@ -107,23 +126,52 @@ grow(struct rs_index *idx, struct rw_err *err)
     return RW_OK;
 }
 
+/* Appends ns and key to the arena; *off is the offset + 1 of the namespace byte. */
+static enum rw_rc
+arena_add(struct rs_index *idx, unsigned ns, const char *key, uint32_t *off, struct rw_err *err)
+{
+    size_t len = strlen(key) + 2, cap = idx->arena_cap != 0 ? idx->arena_cap : 4096;
+    char *grown;
+
+    while (cap - idx->arena_len < len) {
+        cap *= 2;
+    }
+    if (cap > RS_INDEX_ARENA_MAX) {
+        return rw_err_set(err, RW_ETOOBIG, "the index registry's keys are over %u bytes",
+                          RS_INDEX_ARENA_MAX);
+    }
+    if (cap != idx->arena_cap) {
+        grown = realloc(idx->arena, cap);
+        if (grown == NULL) {
+            return rw_err_set(err, RW_ENOMEM, "out of memory in the index registry");
+        }
+        idx->arena = grown;
+        idx->arena_cap = cap;
+    }
+    idx->arena[idx->arena_len] = (char)ns;
+    memcpy(&idx->arena[idx->arena_len + 1], key, len - 1);
+    *off = (uint32_t)idx->arena_len + 1;
+    idx->arena_len += len;
+    return RW_OK;
+}
+
 /* Inserts a mapping known not to be present. */
 static enum rw_rc
 insert(struct rs_index *idx, unsigned ns, const char *key, uint32_t index, struct rw_err *err)
 {
     struct entry *slot;
-    char *copy;
+    uint32_t off = 0;
+    enum rw_rc rc;
 
-    if ((idx->count + 1) * 2 > idx->cap && grow(idx, err) != RW_OK) {
+    if ((idx->count + 1) * 4 > idx->cap * 3 && grow(idx, err) != RW_OK) {
         return RW_ENOMEM;
     }
-    copy = strdup(key);
-    if (copy == NULL) {
-        return rw_err_set(err, RW_ENOMEM, "out of memory in the index registry");
+    rc = arena_add(idx, ns, key, &off, err);
+    if (rc != RW_OK) {
+        return rc;
     }
-    slot = find_slot(idx->slots, idx->cap, ns, key);
-    slot->key = copy;
-    slot->ns = ns;
+    slot = find_slot(idx, idx->slots, idx->cap, ns, key);
+    slot->key = off;
     slot->index = index;
     idx->count++;
     if (index >= idx->next[ns]) {
@@ -141,8 +189,8 @@ rs_index_get(struct rs_index *idx, unsigned ns, const char *key, uint32_t *out, 
         return rw_err_set(err, RW_EINVAL, "bad index key in namespace %u", ns);
     }
     if (idx->cap != 0) {
-        slot = find_slot(idx->slots, idx->cap, ns, key);
-        if (slot->key != NULL) {
+        slot = find_slot(idx, idx->slots, idx->cap, ns, key);
+        if (slot->key != 0) {
             *out = slot->index;
             return RW_OK;
         }
@@ -212,11 +260,11 @@ write_entries(const struct rs_index *idx, int fd, int *saved)
     for (i = 0; i < idx->cap && rc == RW_OK; i++) {
         const struct entry *e = &idx->slots[i];
 
-        if (e->key == NULL) {
+        if (e->key == 0) {
             continue;
         }
-        rc = rw_buf_addf(&buf, "%u\t%u\t", e->ns, (unsigned)e->index);
-        rc = rc == RW_OK ? add_encoded(&buf, e->key) : rc;
+        rc = rw_buf_addf(&buf, "%u\t%u\t", entry_ns(idx, e), (unsigned)e->index);
+        rc = rc == RW_OK ? add_encoded(&buf, entry_key(idx, e)) : rc;
         rc = rc == RW_OK ? rw_buf_add(&buf, "\n", 1) : rc;
         if (rc == RW_OK && rw_buf_len(&buf) >= RS_INDEX_CHUNK) {
             total += rw_buf_len(&buf);
@@ -336,8 +384,8 @@ load_line(struct rs_index *idx, char *line, const char *path, size_t lineno, str
         rw_parse_i64(index_text, 1, RS_INDEX_MAX, &index) != RW_OK || decode_key(key) != 0) {
         return rw_err_set(err, RW_EPARSE, "%s:%zu: bad namespace, index or key", path, lineno);
     }
-    slot = idx->cap != 0 ? find_slot(idx->slots, idx->cap, (unsigned)ns, key) : NULL;
-    if (slot != NULL && slot->key != NULL) {
+    slot = idx->cap != 0 ? find_slot(idx, idx->slots, idx->cap, (unsigned)ns, key) : NULL;
+    if (slot != NULL && slot->key != 0) {
         return rw_err_set(err, RW_EPARSE, "%s:%zu: duplicate key", path, lineno);
     }
     return insert(idx, (unsigned)ns, key, (uint32_t)index, err);

@@ -26,16 +26,14 @@
  */
 #define RS_KEEP_ALIVE_ENDPOINTS_MAX 32
 /*
- * Endpoints polled at once; the others wait their turn in the order their timers fired.
- * A poll in progress holds its service's connections, easy handles and libcurl buffers
- * (16 KiB each) from its first request to its last, whatever the client's cap on
- * requests in flight: with every endpoint started at once, 1,000 endpoints of 48
- * outlets peaked at 47 MB of libcurl memory.  32 polls of 1 s poll 1,000 endpoints in
- * 32 s; sites with slow BMCs and short intervals see polls wait (rwEndpointLastPoll).
+ * Endpoints polled at once is the configuration's max_polls; the others wait their turn
+ * in the order their timers fired.  A poll in progress holds its service's connections,
+ * easy handles and libcurl buffers (16 KiB each) from its first request to its last,
+ * whatever the client's cap on requests in flight: with every endpoint started at once,
+ * 1,000 endpoints of 48 outlets peaked at 47 MB of libcurl memory.  Requests in flight
+ * over all endpoints: two per poll slot, each BMC's own limit.
  */
-#define RS_POLLS_MAX 32
-/* Requests in flight over all endpoints: two per poll, each BMC's own limit. */
-#define RS_IN_FLIGHT_MAX (2 * RS_POLLS_MAX)
+#define RS_IN_FLIGHT_PER_POLL 2
 
 struct ep_state {
     struct rs_poller *poller;
@@ -56,7 +54,7 @@ struct rs_poller {
     size_t n;
     struct rs_timer client_timer, save_timer;
     struct rs_timer kick; /* starts waiting polls, outside the client's callbacks */
-    size_t running;       /* polls in progress, at most RS_POLLS_MAX */
+    size_t running;       /* polls in progress, at most cfg->max_polls */
     unsigned long line;   /* the last place in line handed out */
     char *index_path;
     unsigned seed;
@@ -183,6 +181,23 @@ release_slot(struct rs_poller *poller, struct ep_state *ep)
     }
 }
 
+/*
+ * The model kept until the next poll, in one block: built amid the poll's transient
+ * JSON, its ~400 small blocks per 48-outlet PDU would pin holes all over the heap.
+ * Out of memory, the model is kept as it is.
+ */
+static struct rf_endpoint *
+keep_compact(struct rf_endpoint *model)
+{
+    struct rf_endpoint *copy = rf_endpoint_compact(model);
+
+    if (copy == NULL) {
+        return model;
+    }
+    rf_endpoint_free(model);
+    return copy;
+}
+
 static void
 on_polled(struct rf_endpoint *model, void *ctx)
 {
@@ -210,7 +225,7 @@ on_polled(struct rf_endpoint *model, void *ctx)
                    err.msg);
         }
         rf_endpoint_free(ep->latest);
-        ep->latest = model;
+        ep->latest = keep_compact(model);
     }
     if (!poller->save_timer.armed) {
         rs_timer_arm(poller->opts.loop, &poller->save_timer, RS_SAVE_DELAY_MS);
@@ -260,7 +275,7 @@ start_poll(void *ctx)
     struct ep_state *ep = ctx;
     struct rs_poller *poller = ep->poller;
 
-    if (poller->running >= RS_POLLS_MAX) {
+    if (poller->running >= (size_t)poller->cfg->max_polls) {
         ep->waiting = ++poller->line;
         return;
     }
@@ -290,7 +305,7 @@ start_waiting(void *ctx)
     struct rs_poller *poller = ctx;
     struct ep_state *ep;
 
-    while (!poller->shutting_down && poller->running < RS_POLLS_MAX &&
+    while (!poller->shutting_down && poller->running < (size_t)poller->cfg->max_polls &&
            (ep = first_waiting(poller)) != NULL) {
         ep->waiting = 0;
         begin_poll(ep);
@@ -339,7 +354,7 @@ build_client(struct rs_poller *poller, const struct rw_config *cfg, struct ep_st
              struct rf_client **out, struct rw_err *err)
 {
     struct rf_client_opts copts = {.log = poller->opts.log,
-                                   .max_total = RS_IN_FLIGHT_MAX,
+                                   .max_total = (int)(RS_IN_FLIGHT_PER_POLL * cfg->max_polls),
                                    .close_idle = cfg->n_endpoints > RS_KEEP_ALIVE_ENDPOINTS_MAX};
     size_t i;
 

@@ -105,9 +105,16 @@ check "server inlet temperature equals the poller's" .1.10.1.11.1 "INTEGER: $srv
 rows=$(snmpbulkwalk "${snmp_args[@]}" "127.0.0.1:$RW_SNMP_PORT" "$R.1.9.1.2" | grep -c STRING)
 if [[ $rows -eq $n_outlets ]]; then rw_pass "one outlet row per outlet ($rows)"; else
     RW_OUT="rows=$rows want=$n_outlets"; rw_fail "outlet rows"; fi
-# The snapshot follows a finished poll by at most a second.
+# The snapshot follows a finished poll by at most a second: the first one may be written
+# after the first endpoint's poll only, so look again until the second is in too.
 rw_wait_file "$RW_WORK/state.json" 5
-if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert {e["name"] for e in d["endpoints"]} == {"pdu-a1","srv-1"}' "$RW_WORK/state.json"; then
+both=1
+for _ in $(seq 50); do
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert {e["name"] for e in d["endpoints"]} == {"pdu-a1","srv-1"}' \
+        "$RW_WORK/state.json" 2>/dev/null && { both=0; break; }
+    sleep 0.1
+done
+if [[ $both -eq 0 ]]; then
     rw_pass "state snapshot holds both endpoints"
 else
     rw_fail "state snapshot"

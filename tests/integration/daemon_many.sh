@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# rackwatchd with more endpoints than it polls at once (32) and than it keeps connections
-# for (32): 40 endpoints of the emulator's PDU over HTTPS.  Every endpoint is polled (the
-# waiting ones get their turn), every PDU row appears, the snapshot has them all, and
-# between polls no connection is kept open.  Runs --standalone: no snmpd needed.
+# rackwatchd with more endpoints than it polls at once (max_polls: 4) and than it keeps
+# connections for (32): 40 endpoints of the emulator's PDU over HTTPS.  Every endpoint is
+# polled (the waiting ones get their turn), every PDU row appears, the snapshot has them
+# all, and between polls no connection is kept open.  A max_polls out of range is refused.
+# Runs --standalone: no snmpd needed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/emu_lib.sh"
 . "$(dirname "$0")/snmp_lib.sh"
@@ -23,8 +24,18 @@ printf 'rocommunity rackwatch-test 127.0.0.1\n' >"$RW_WORK/access.conf"
     for ((i = 1; i <= N; i++)); do
         printf '  - name: pdu-%02d\n    url: %s\n    kind: pdu\n' "$i" "$EMU_URL"
     done
-    printf 'state_file: %s\n' "$RW_WORK/state.json"
+    printf 'state_file: %s\nmax_polls: 4\n' "$RW_WORK/state.json"
 } >"$RW_WORK/many.yaml"
+# bad_max_polls VALUE: refused with exit 2 and one line on stderr naming the key.
+bad_max_polls() {
+    printf 'max_polls: %s\n' "$1" >"$RW_WORK/bad.yaml"
+    rw_expect "max_polls $1 refused with exit 2" 2 '^$' \
+        "$RW_BIN_DIR/rackwatchd" --config "$RW_WORK/bad.yaml" --foreground
+    rw_expect_output "max_polls $1 message" \
+        "^rackwatchd: $RW_WORK/bad.yaml:1:12: max_polls: '$1' is out of range 1-256\$"
+}
+bad_max_polls 0
+bad_max_polls 257
 rw_spawn "$RW_WORK/daemon.log" "$RW_BIN_DIR/rackwatchd" --config "$RW_WORK/many.yaml" \
     --foreground --standalone "udp:127.0.0.1:$port" --snmp-config "$RW_WORK/access.conf" \
     --log-level info

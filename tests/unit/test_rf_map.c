@@ -857,6 +857,48 @@ test_model_helpers(void **state)
     rf_endpoint_free(NULL);
 }
 
+/* Defined enumerated texts are shared between models; others are copies; none leak. */
+static void
+test_word_set(void **state)
+{
+    struct json_object *obj = load("{\"PowerState\": \"On\", \"Status\": {\"Health\": \"OK\"}}");
+    struct rf_endpoint *ep = rf_endpoint_new();
+    struct rf_outlet a = {0}, b = {0};
+    char big[RF_STR_MAX + 2];
+    char *s = NULL, *t = NULL;
+
+    (void)state;
+    assert_int_equal(rf_map_outlet(obj, &a, ep, NULL), RW_OK);
+    assert_int_equal(rf_map_outlet(obj, &b, ep, NULL), RW_OK);
+    assert_string_equal(a.power_state, "On");
+    assert_string_equal(a.health, "OK");
+    assert_ptr_equal(a.power_state, b.power_state);
+    assert_ptr_equal(a.health, b.health);
+    assert_int_equal(rf_word_set(&s, "Tripped", NULL), RW_OK);
+    assert_int_equal(rf_word_set(&t, "Tripped", NULL), RW_OK);
+    assert_ptr_equal(s, t);
+    /* An unknown value is a copy of its own; replacing either kind frees only copies. */
+    assert_int_equal(rf_word_set(&s, "Degraded", NULL), RW_OK);
+    assert_int_equal(rf_word_set(&t, "Degraded", NULL), RW_OK);
+    assert_string_equal(s, "Degraded");
+    assert_ptr_not_equal(s, t);
+    assert_int_equal(rf_word_set(&s, "Off", NULL), RW_OK);
+    assert_int_equal(rf_str_set(&t, "Off", NULL), RW_OK);
+    assert_string_equal(s, t);
+    assert_int_equal(rf_str_set(&s, NULL, NULL), RW_OK);
+    assert_null(s);
+    memset(big, 'w', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    assert_int_equal(rf_word_set(&t, big, NULL), RW_EINVAL);
+    assert_string_equal(t, "Off");
+    assert_int_equal(rf_word_set(&t, NULL, NULL), RW_OK);
+    assert_null(t);
+    rf_outlet_cleanup(&a);
+    rf_outlet_cleanup(&b);
+    json_object_put(obj);
+    rf_endpoint_free(ep);
+}
+
 int
 main(void)
 {
@@ -878,6 +920,7 @@ main(void)
         cmocka_unit_test(test_root),
         cmocka_unit_test(test_root_expand_table),
         cmocka_unit_test(test_collection),
+        cmocka_unit_test(test_word_set),
         cmocka_unit_test(test_collection_failures),
         cmocka_unit_test(test_not_an_object),
         cmocka_unit_test(test_uri_ok_table),

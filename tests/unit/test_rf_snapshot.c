@@ -98,6 +98,49 @@ static const char expected_doc[] =
     "\"power_state\": null, \"health\": \"Warning\", \"power_w\": null, \"inlet_temp_c\": -4.25, "
     "\"conditions\": [ \"Fan 2 \xc3\xa9t\xc3\xa9\" ] } ] } ] }";
 
+/* A compact copy is the same model: it formats to the same bytes, and frees alone. */
+static void
+test_compact_copy(void **state)
+{
+    struct rf_endpoint *eps[3] = {small_pdu_endpoint(), small_server_endpoint(), rf_endpoint_new()};
+    struct rf_endpoint *copies[3];
+    struct rf_branch *br;
+    struct rw_buf a, b;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(rf_branch_add(&eps[0]->pdus[0], &br, NULL), RW_OK);
+    assert_int_equal(rf_str_set(&br->id, "CB1", NULL), RW_OK);
+    assert_int_equal(rf_word_set(&br->breaker_state, "Tripped", NULL), RW_OK);
+    assert_int_equal(rf_word_set(&br->health, "Degraded", NULL), RW_OK);
+    rf_note(eps[0], "a note");
+    rf_endpoint_fail(eps[2], "no answer");
+    rw_buf_init(&a, 1 << 20);
+    rw_buf_init(&b, 1 << 20);
+    for (i = 0; i < 3; i++) {
+        copies[i] = rf_endpoint_compact(eps[i]);
+        assert_non_null(copies[i]);
+        assert_true(copies[i]->compact);
+    }
+    assert_int_equal(rf_snapshot_format(eps, 3, 0, &a, NULL), RW_OK);
+    assert_int_equal(rf_snapshot_format(copies, 3, 0, &b, NULL), RW_OK);
+    assert_string_equal(rw_buf_str(&a), rw_buf_str(&b));
+    assert_string_equal(copies[0]->notes[0], "a note");
+    assert_string_equal(copies[0]->pdus[0].branches[0].breaker_state, "Tripped");
+    assert_string_equal(copies[2]->error, "no answer");
+    for (i = 0; i < 3; i++) {
+        rf_endpoint_free(eps[i]); /* the copy owns nothing of the original */
+    }
+    rw_buf_reset(&a);
+    assert_int_equal(rf_snapshot_format(copies, 3, 0, &a, NULL), RW_OK);
+    assert_string_equal(rw_buf_str(&a), rw_buf_str(&b));
+    for (i = 0; i < 3; i++) {
+        rf_endpoint_free(copies[i]);
+    }
+    rw_buf_free(&a);
+    rw_buf_free(&b);
+}
+
 static void
 test_format_exact_and_round_trip(void **state)
 {
@@ -684,6 +727,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_exact_and_round_trip),
+        cmocka_unit_test(test_compact_copy),
         cmocka_unit_test(test_format_cap),
         cmocka_unit_test(test_format_escaping),
         cmocka_unit_test(test_format_same_as_json_c),

@@ -31,6 +31,8 @@ struct cfg_row {
 /* Success rows: each is a complete configuration that must load. */
 static const struct cfg_row ok_rows[] = {
     {"state_file: /tmp/x.json\n", 0, 0, RW_OK, NULL},
+    {"max_polls: 1\n", 0, 0, RW_OK, NULL},
+    {"max_polls: 256\n", 0, 0, RW_OK, NULL},
     {"endpoints:\n", 0, 0, RW_OK, NULL},
     {"endpoints: []\nspokes: []\npolicy:\nsnmp: {}\n", 0, 0, RW_OK, NULL},
     {"defaults:\n  insecure: True\n  expand: FALSE\n  timeout: 0.1\n", 0, 0, RW_OK, NULL},
@@ -196,6 +198,10 @@ static const struct cfg_row bad_rows[] = {
      "t.yaml:4:3: unknown key 'kind' in hub"},
     {"endpoints:\n  - name: a\n    url: https://a\n    poll_jitter: 51\n", 0, 0, RW_EINVAL,
      "t.yaml:4:18: poll_jitter: '51' is out of range 0-50 percent"},
+    {"max_polls: 0\n", 0, 0, RW_EINVAL, "t.yaml:1:12: max_polls: '0' is out of range 1-256"},
+    {"max_polls: 257\n", 0, 0, RW_EINVAL, "t.yaml:1:12: max_polls: '257' is out of range 1-256"},
+    {"max_polls: many\n", 0, 0, RW_EINVAL,
+     "t.yaml:1:12: max_polls: expected a whole number, got 'many'"},
 };
 
 static int
@@ -295,6 +301,7 @@ test_config_example(void **state)
     assert_int_equal(cfg->policy.n_pins, 0);
     assert_int_equal(cfg->notifications, 1);
     assert_string_equal(cfg->state_file, "/var/lib/rackwatch/state.json");
+    assert_int_equal(cfg->max_polls, 32);
     assert_ptr_equal(rw_config_endpoint(cfg, "server-7"), &cfg->endpoints[1]);
     assert_null(rw_config_endpoint(cfg, "nope"));
     assert_ptr_equal(rw_config_member(cfg, "hub-1"), cfg->hub);
