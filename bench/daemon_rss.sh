@@ -130,5 +130,5 @@ awk '/^(Shared_Clean|Private_Clean|Private_Dirty|Shared_Dirty):/ { v[$1] = $2 }
      END { printf "now: clean file pages %d kB, private dirty (heap, anonymous, relocated) %d kB\n",
            v["Shared_Clean:"] + v["Private_Clean:"], v["Private_Dirty:"] + v["Shared_Dirty:"] }' \
     "/proc/$dpid/smaps_rollup"
-grep -c . "$work/daemon.log" | awk '{ print "daemon log lines (failed polls, warnings): " $1 }'
+awk 'END { print "daemon log lines (failed polls, warnings): " NR }' "$work/daemon.log"
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"

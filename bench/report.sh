@@ -25,6 +25,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD=$(cd "${1:-$ROOT/build/release}" 2>/dev/null && pwd) ||
     { echo "bench/report.sh: no build folder ${1:-$ROOT/build/release}" >&2; exit 2; }
 OUT=${OUT:-$ROOT/bench/REPORT.md}
+# the peers (nginx, check_curl, redfishtool, heaptrack) and the tools, when any is missing
+"$ROOT/scripts/deps.sh" bench || exit 2
 QUICK=${QUICK:-0} SOAK=${SOAK:-0} FUZZ=${FUZZ:-0}
 for b in rackwatch rackwatchd rackwatch-emu rs_mib_serve check_spoke_liveness check_pdu \
     check_hubspoke check_spoke_cert; do
