@@ -1,7 +1,5 @@
 #include "rf_snapshot.h"
 
-#include "rw_file.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "rf_map.h"
+#include "rw_file.h"
 
 /* One scalar key of the document and where it lives in its struct. */
 enum ftype {
@@ -210,13 +209,13 @@ rf_time_parse(const char *text, int64_t *out, struct rw_err *err)
 
 struct jw {
     struct rw_buf *out;
-    int fd;         /* -1: everything stays in out; else out is written to fd past JW_FLUSH_AT */
-    bool pretty;    /* RF_SNAPSHOT_PRETTY */
-    unsigned level; /* containers open */
-    bool had[JW_DEPTH_MAX + 1]; /* the container open at each level has a member */
-    enum rw_rc rc;              /* the first failure; every later call does nothing */
-    int write_errno;            /* errno of a failed write(2), 0 otherwise */
-    size_t flushed;             /* bytes written to fd so far */
+    struct rw_file_atomic *file; /* NULL: everything stays in out; else out is written to
+                                    file past JW_FLUSH_AT */
+    bool pretty;                 /* RF_SNAPSHOT_PRETTY */
+    unsigned level;              /* containers open */
+    bool had[JW_DEPTH_MAX + 1];  /* the container open at each level has a member */
+    enum rw_rc rc;               /* the first failure; every later call does nothing */
+    size_t flushed;              /* bytes written to file so far */
 };
 
 static void
@@ -371,11 +370,9 @@ jw_number(struct jw *w, double v)
 static void
 jw_flush(struct jw *w, bool force)
 {
-    const char *p = rw_buf_str(w->out);
     size_t len = rw_buf_len(w->out);
-    ssize_t n;
 
-    if (w->fd < 0 || w->rc != RW_OK || (!force && len < JW_FLUSH_AT)) {
+    if (w->file == NULL || w->rc != RW_OK || (!force && len < JW_FLUSH_AT)) {
         return;
     }
     w->flushed += len;
@@ -383,18 +380,9 @@ jw_flush(struct jw *w, bool force)
         w->rc = RW_ETOOBIG; /* the reader would refuse it */
         return;
     }
-    while (len > 0) {
-        n = write(w->fd, p, len);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            w->write_errno = n < 0 ? errno : EIO;
-            w->rc = RW_EINVAL;
-            return;
-        }
-        p += n;
-        len -= (size_t)n;
+    if (rw_file_atomic_write(w->file, rw_buf_str(w->out), len) != RW_OK) {
+        w->rc = RW_EINVAL;
+        return;
     }
     rw_buf_reset(w->out);
 }
@@ -582,7 +570,7 @@ enum rw_rc
 rf_snapshot_format(struct rf_endpoint *const *eps, size_t n, unsigned flags, struct rw_buf *out,
                    struct rw_err *err)
 {
-    struct jw w = {.out = out, .fd = -1, .pretty = (flags & RF_SNAPSHOT_PRETTY) != 0};
+    struct jw w = {.out = out, .file = NULL, .pretty = (flags & RF_SNAPSHOT_PRETTY) != 0};
 
     put_document(&w, eps, n);
     switch (w.rc) {
@@ -1031,39 +1019,18 @@ rf_snapshot_load(const char *path, size_t max, struct rf_snapshot **out, struct 
     return rc;
 }
 
-/* Flushes the directory holding path so that a rename survives a crash; best effort. */
-static void
-sync_dir_of(const char *path)
-{
-    char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    int fd;
-
-    if (slash == NULL) {
-        (void)snprintf(dir, sizeof(dir), ".");
-    } else {
-        (void)snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
-    }
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        (void)close(fd);
-    }
-}
-
-/* The document and a newline streamed to fd through a 64 KiB buffer; errno kept in *saved. */
+/* The document and a newline streamed to file through a 64 KiB buffer. */
 static enum rw_rc
-write_document(int fd, struct rf_endpoint *const *eps, size_t n, int *saved)
+write_document(struct rw_file_atomic *file, struct rf_endpoint *const *eps, size_t n)
 {
     struct rw_buf buf;
-    struct jw w = {.out = &buf, .fd = fd};
+    struct jw w = {.out = &buf, .file = file};
 
     rw_buf_init(&buf, RF_SNAPSHOT_MAX); /* a cap: it is flushed every JW_FLUSH_AT bytes */
     put_document(&w, eps, n);
     jw_lit(&w, "\n");
     jw_flush(&w, true);
     rw_buf_free(&buf);
-    *saved = w.write_errno;
     return w.rc;
 }
 
@@ -1085,48 +1052,23 @@ save_failure(enum rw_rc rc, int saved)
 }
 
 /*
- * As rw_file_write_atomic() (a temporary file beside path, flushed, renamed over it, the
- * directory flushed; the old file untouched on failure), but streamed: the document of a
+ * Replaced atomically as rw_file_write_atomic() does, but streamed: the document of a
  * thousand PDUs is megabytes, and holding it whole would be most of the daemon's peak.
  */
 enum rw_rc
 rf_snapshot_save(const char *path, struct rf_endpoint *const *eps, size_t n, mode_t mode,
                  struct rw_err *err)
 {
-    char tmp[PATH_MAX];
-    int fd, saved = 0;
-    enum rw_rc rc = RW_EINVAL;
+    struct rw_file_atomic file;
+    enum rw_rc rc;
 
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp)) {
-        return rw_err_set(err, RW_EINVAL, "%s: path too long", path);
+    if (rw_file_atomic_open(&file, path, mode, err) != RW_OK) {
+        return RW_EINVAL;
     }
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        return rw_err_set(err, RW_EINVAL, "%s: cannot create a temporary file: %s", path,
-                          strerror(errno));
-    }
-    if (fchmod(fd, mode) != 0) {
-        saved = errno;
-    } else {
-        rc = write_document(fd, eps, n, &saved);
-    }
-    if (rc == RW_OK && fsync(fd) != 0) {
-        rc = RW_EINVAL;
-        saved = errno;
-    }
-    if (close(fd) != 0 && rc == RW_OK) {
-        rc = RW_EINVAL;
-        saved = errno;
-    }
+    rc = write_document(&file, eps, n);
     if (rc != RW_OK) {
-        (void)unlink(tmp);
-        return rw_err_set(err, rc, "%s: cannot write: %s", path, save_failure(rc, saved));
+        rw_file_atomic_abort(&file);
+        return rw_err_set(err, rc, "%s: cannot write: %s", path, save_failure(rc, file.error));
     }
-    if (rename(tmp, path) != 0) {
-        saved = errno;
-        (void)unlink(tmp);
-        return rw_err_set(err, RW_EINVAL, "%s: cannot replace: %s", path, strerror(saved));
-    }
-    sync_dir_of(path);
-    return RW_OK;
+    return rw_file_atomic_commit(&file, err);
 }

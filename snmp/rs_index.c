@@ -224,33 +224,19 @@ add_encoded(struct rw_buf *buf, const char *key)
     return rc;
 }
 
-/* Writes what buf holds to fd and empties it; RW_EINVAL with errno in *saved on failure. */
+/* Writes what buf holds to file and empties it. */
 static enum rw_rc
-flush_to(int fd, struct rw_buf *buf, int *saved)
+flush_to(struct rw_file_atomic *file, struct rw_buf *buf)
 {
-    const char *p = rw_buf_str(buf);
-    size_t len = rw_buf_len(buf);
-    ssize_t n;
+    enum rw_rc rc = rw_file_atomic_write(file, rw_buf_str(buf), rw_buf_len(buf));
 
-    while (len > 0) {
-        n = write(fd, p, len);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            *saved = n < 0 ? errno : EIO;
-            return RW_EINVAL;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
     rw_buf_reset(buf);
-    return RW_OK;
+    return rc;
 }
 
-/* Every mapping as a line to fd, through a buffer flushed every RS_INDEX_CHUNK bytes. */
+/* Every mapping as a line to file, through a buffer flushed every RS_INDEX_CHUNK bytes. */
 static enum rw_rc
-write_entries(const struct rs_index *idx, int fd, int *saved)
+write_entries(const struct rs_index *idx, struct rw_file_atomic *file)
 {
     struct rw_buf buf;
     enum rw_rc rc = RW_OK;
@@ -268,58 +254,39 @@ write_entries(const struct rs_index *idx, int fd, int *saved)
         rc = rc == RW_OK ? rw_buf_add(&buf, "\n", 1) : rc;
         if (rc == RW_OK && rw_buf_len(&buf) >= RS_INDEX_CHUNK) {
             total += rw_buf_len(&buf);
-            rc = total > RS_INDEX_FILE_MAX ? RW_ETOOBIG : flush_to(fd, &buf, saved);
+            rc = total > RS_INDEX_FILE_MAX ? RW_ETOOBIG : flush_to(file, &buf);
         }
     }
     total += rw_buf_len(&buf);
     rc = rc == RW_OK && total > RS_INDEX_FILE_MAX ? RW_ETOOBIG : rc;
-    rc = rc == RW_OK ? flush_to(fd, &buf, saved) : rc;
+    rc = rc == RW_OK ? flush_to(file, &buf) : rc;
     rw_buf_free(&buf);
     return rc;
 }
 
 /*
- * As rw_file_write_atomic() (temporary file, fsync, rename; the old file untouched on
- * failure; the directory is not flushed: a lost rename only loses new mappings, which
- * the next save writes again) but streamed: at 50,000 rows the registry is 2 MB of text, and
- * building it whole happened at the daemon's memory peak, its first snapshot.
+ * Replaced atomically as rw_file_write_atomic() does, but streamed: at 50,000 rows the
+ * registry is 2 MB of text, and building it whole happened at the daemon's memory peak,
+ * its first snapshot.
  */
 enum rw_rc
 rs_index_save(struct rs_index *idx, const char *path, struct rw_err *err)
 {
-    char tmp[PATH_MAX];
-    int fd, saved = 0;
-    enum rw_rc rc = RW_EINVAL;
+    struct rw_file_atomic file;
+    enum rw_rc rc;
 
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp)) {
-        return rw_err_set(err, RW_EINVAL, "%s: path too long", path);
+    if (rw_file_atomic_open(&file, path, 0644, err) != RW_OK) {
+        return RW_EINVAL;
     }
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        return rw_err_set(err, RW_EINVAL, "%s: cannot create a temporary file: %s", path,
-                          strerror(errno));
-    }
-    if (fchmod(fd, 0644) != 0) {
-        saved = errno;
-    } else {
-        rc = write_entries(idx, fd, &saved);
-    }
-    if (rc == RW_OK && fsync(fd) != 0) {
-        rc = RW_EINVAL;
-        saved = errno;
-    }
-    if (close(fd) != 0 && rc == RW_OK) {
-        rc = RW_EINVAL;
-        saved = errno;
-    }
-    if (rc == RW_OK && rename(tmp, path) != 0) {
-        rc = RW_EINVAL;
-        saved = errno;
-    }
+    rc = write_entries(idx, &file);
     if (rc != RW_OK) {
-        (void)unlink(tmp);
-        return saved != 0 ? rw_err_set(err, rc, "%s: cannot write: %s", path, strerror(saved))
-                          : rw_err_set(err, rc, "%s: index registry too large", path);
+        rw_file_atomic_abort(&file);
+        return file.error != 0
+                   ? rw_err_set(err, rc, "%s: cannot write: %s", path, strerror(file.error))
+                   : rw_err_set(err, rc, "%s: index registry too large", path);
+    }
+    if (rw_file_atomic_commit(&file, err) != RW_OK) {
+        return RW_EINVAL;
     }
     idx->dirty = 0;
     return RW_OK;

@@ -113,6 +113,45 @@ test_failed_write_keeps_old_file(void **state)
     assert_int_equal(unlink(path), 0);
 }
 
+/* Pieces make the same file; an abandoned or failed stream leaves the old one whole. */
+static void
+test_stream(void **state)
+{
+    char path[512], big[8192];
+    struct rw_file_atomic file;
+    struct rlimit old_limit, small = {.rlim_cur = 4096, .rlim_max = RLIM_INFINITY};
+    struct rw_err err;
+
+    (void)state;
+    tmp_path(path, sizeof(path), "stream");
+    rw_err_clear(&err);
+    assert_int_equal(rw_file_atomic_open(&file, path, 0600, &err), RW_OK);
+    assert_int_equal(rw_file_atomic_write(&file, "one ", 4), RW_OK);
+    assert_int_equal(rw_file_atomic_write(&file, "", 0), RW_OK);
+    assert_int_equal(rw_file_atomic_write(&file, "two\n", 4), RW_OK);
+    assert_int_equal(rw_file_atomic_commit(&file, &err), RW_OK);
+    expect_contents(path, "one two\n");
+
+    assert_int_equal(rw_file_atomic_open(&file, path, 0600, &err), RW_OK);
+    assert_int_equal(rw_file_atomic_write(&file, "half", 4), RW_OK);
+    rw_file_atomic_abort(&file);
+    expect_contents(path, "one two\n");
+
+    memset(big, 'x', sizeof(big));
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+    small.rlim_max = old_limit.rlim_max;
+    assert_true(signal(SIGXFSZ, SIG_IGN) != SIG_ERR);
+    assert_int_equal(rw_file_atomic_open(&file, path, 0600, &err), RW_OK);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    assert_int_equal(rw_file_atomic_write(&file, big, sizeof(big)), RW_EINVAL);
+    assert_int_equal(rw_file_atomic_write(&file, "more", 4), RW_EINVAL);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old_limit), 0);
+    assert_int_equal(rw_file_atomic_commit(&file, &err), RW_EINVAL);
+    assert_non_null(strstr(err.msg, "stream: cannot write: File too large"));
+    expect_contents(path, "one two\n");
+    assert_int_equal(unlink(path), 0);
+}
+
 int
 main(void)
 {
@@ -121,6 +160,7 @@ main(void)
         cmocka_unit_test(test_read_errors),
         cmocka_unit_test(test_write_into_missing_dir),
         cmocka_unit_test(test_failed_write_keeps_old_file),
+        cmocka_unit_test(test_stream),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
