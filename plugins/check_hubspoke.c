@@ -586,17 +586,16 @@ spoke_perfdata(struct rw_plugin_out *out, const struct run *r, const struct spok
 }
 
 /*
- * The long output and perfdata of every spoke: the spokes with a problem first, so that a
- * hub of thousands of spokes, whose lines outgrow the output cap, still shows them; past
- * the cap the rest are counted and said to be left out rather than turning the verdict
- * into UNKNOWN.
+ * The long output of every spoke, the spokes with a problem first, so that a hub of
+ * thousands of spokes, whose lines outgrow the output cap, still shows them; past the cap
+ * the rest are counted (*cut) rather than turning the verdict into UNKNOWN.
  */
 static enum rw_rc
-spoke_lines(struct rw_plugin_out *out, const struct run *r, struct rw_err *err)
+spoke_lines(struct rw_plugin_out *out, const struct run *r, size_t *cut)
 {
-    size_t i, pass, cut_lines = 0, cut_perf = 0;
     const struct spoke *sp;
     enum rw_rc rc = RW_OK;
+    size_t i, pass;
 
     for (pass = 0; pass < 2 && rc == RW_OK; pass++) {
         for (i = 0; i < r->n && rc == RW_OK; i++) {
@@ -605,19 +604,41 @@ spoke_lines(struct rw_plugin_out *out, const struct run *r, struct rw_err *err)
                 continue;
             }
             if (rw_buf_len(&out->details) + SPOKE_LINE_ROOM > RW_PLUGIN_TEXT_MAX) {
-                cut_lines++;
+                (*cut)++;
             } else {
                 rc = spoke_line(out, sp);
             }
-            if (rc != RW_OK) {
-                break;
-            }
-            if (rw_buf_len(&out->perfdata) + SPOKE_PERF_ROOM > RW_PLUGIN_TEXT_MAX) {
-                cut_perf++;
-            } else {
-                rc = spoke_perfdata(out, r, sp, err);
-            }
         }
+    }
+    return rc;
+}
+
+/* The perfdata of every spoke in the hub's (or --config's) order, as long as it fits. */
+static enum rw_rc
+spokes_perfdata(struct rw_plugin_out *out, const struct run *r, size_t *cut, struct rw_err *err)
+{
+    enum rw_rc rc = RW_OK;
+    size_t i;
+
+    for (i = 0; i < r->n && rc == RW_OK; i++) {
+        if (rw_buf_len(&out->perfdata) + SPOKE_PERF_ROOM > RW_PLUGIN_TEXT_MAX) {
+            (*cut)++;
+        } else {
+            rc = spoke_perfdata(out, r, &r->spokes[i], err);
+        }
+    }
+    return rc;
+}
+
+/* Lines, perfdata, and a last line for what the output caps left out. */
+static enum rw_rc
+spokes_output(struct rw_plugin_out *out, const struct run *r, struct rw_err *err)
+{
+    size_t cut_lines = 0, cut_perf = 0;
+    enum rw_rc rc = spoke_lines(out, r, &cut_lines);
+
+    if (rc == RW_OK) {
+        rc = spokes_perfdata(out, r, &cut_perf, err);
     }
     if (rc == RW_OK && cut_lines > 0) {
         rc = rw_plugin_detail(out, "%zu more spoke line%s left out (output cap %d KiB)", cut_lines,
@@ -693,7 +714,7 @@ report_spokes(struct rw_plugin_out *out, struct run *r, struct rw_err *err)
         state = rw_state_worst(state, hub_line(out, r, &rc));
     }
     if (rc == RW_OK) {
-        rc = spoke_lines(out, r, err);
+        rc = spokes_output(out, r, err);
     }
     return rc == RW_OK ? state : RW_STATE_UNKNOWN;
 }
