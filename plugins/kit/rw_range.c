@@ -143,7 +143,7 @@ trim_zeros(char *buf)
     }
 }
 
-/* Decimals that give 6 significant digits for mag in [1e-4, 1e15), without libm. */
+/* Decimals that give 6 significant digits for mag in [1e-15, 1e15), without libm. */
 static int
 decimals_for(double mag)
 {
@@ -155,7 +155,7 @@ decimals_for(double mag)
         digits--;
     }
     p = 1.0;
-    while (mag < p && digits < 10) {
+    while (mag < p && digits < 20) {
         p /= 10.0;
         digits++;
     }
@@ -168,13 +168,17 @@ rw_range_number(double value, char *buf, size_t len)
     double mag = value < 0 ? -value : value;
     int digits;
 
-    if (value == 0.0) {
+    /* The guidelines' perfdata value is [-0-9.]: no exponent where a reading can be (a
+     * 76 us response time was "7.6e-05s", which graphers refuse) */
+    if (value == 0.0 || mag < 1e-15) {
         (void)snprintf(buf, len, "0");
-    } else if (mag >= 1e-4 && mag < 1e15) {
+    } else if (mag < 1e15) {
         digits = decimals_for(mag);
         (void)snprintf(buf, len, "%.*f", digits, value);
         force_c_point(buf);
         trim_zeros(buf);
+    } else if (mag < 1e30) {
+        (void)snprintf(buf, len, "%.0f", value);
     } else {
         (void)snprintf(buf, len, "%.6g", value);
         force_c_point(buf);

@@ -54,8 +54,8 @@ const char *rw_range_format(const struct rw_range *r, char *buf, size_t len);
 
 /*
  * Writes value as ranges and perfdata print numbers: C-locale '.', at most 6 significant
- * digits, no trailing zeros, no exponent for magnitudes from 1e-4 to below 1e15 ("0.012",
- * "-5", "1500000").  Returns buf.  32 bytes always fit.
+ * digits, no trailing zeros, no exponent below 1e30 ("0.012", "-5", "1500000",
+ * "0.000076"); magnitudes below 1e-15 are "0".  Returns buf.  32 bytes always fit.
  */
 const char *rw_range_number(double value, char *buf, size_t len);
 
