@@ -38,27 +38,6 @@ write_config() {
     } >"$file"
 }
 
-# get OID: the value, on one line (snmpget wraps long Hex-STRINGs).
-get() {
-    snmpget "${snmp_args[@]}" "127.0.0.1:$RW_SNMP_PORT" "$1" 2>/dev/null | sed 's/^[^=]*= //' |
-        tr -s ' \n' '  ' | sed 's/ $//'
-}
-
-wait_value() {
-    local i
-    for ((i = 0; i < $3 * 10; i++)); do
-        get "$1" | grep -Eq -- "$2" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-check() {
-    local name=$1 oid=$2 regex=$3
-    RW_OUT=$(get "$oid")
-    if grep -Eq -- "^$regex\$" <<<"$RW_OUT"; then rw_pass "$name"; else rw_fail "$name: want $regex"; fi
-}
-
 # restart_emu VAR PORT CERT [options]: an emulator again on a port it had before.
 restart_emu() {
     local var=$1 port=$2 cert=$3
@@ -104,30 +83,30 @@ rw_spawn "$RW_WORK/daemon.log" "$DAEMON" --config "$RW_WORK/rw.yaml" --foregroun
 DAEMON_PID=$RW_LAST_PID
 
 # Rows in configuration order: hub-1 1, east 2, west 3, old 4, other-cert 5.
-if wait_value "$T.5.2" 'INTEGER: 1' 20 && wait_value "$T.5.1" 'INTEGER: 1' 5; then
+if rw_snmp_wait "$T.5.2" 'INTEGER: 1' 20 && rw_snmp_wait "$T.5.1" 'INTEGER: 1' 5; then
     rw_pass "hub and spoke checked: status ok(1)"
 else
     RW_OUT=$(cat "$RW_WORK/daemon.log"); rw_fail "no ok status"
 fi
-check "hub row: name" "$T.2.1" 'STRING: "hub-1"'
-check "hub row: role hub(1)" "$T.4.1" 'INTEGER: 1'
-check "spoke row: name" "$T.2.2" 'STRING: "east"'
-check "spoke row: address as configured" "$T.3.2" "STRING: \"https://127.0.0.1:$S1_PORT\""
-check "spoke row: role spoke(2)" "$T.4.2" 'INTEGER: 2'
-check "spoke row: no detail when ok" "$T.6.2" '""'
-check "spoke row: version" "$T.8.2" 'STRING: "3.2.0"'
+rw_snmp_check "hub row: name" "$T.2.1" 'STRING: "hub-1"'
+rw_snmp_check "hub row: role hub(1)" "$T.4.1" 'INTEGER: 1'
+rw_snmp_check "spoke row: name" "$T.2.2" 'STRING: "east"'
+rw_snmp_check "spoke row: address as configured" "$T.3.2" "STRING: \"https://127.0.0.1:$S1_PORT\""
+rw_snmp_check "spoke row: role spoke(2)" "$T.4.2" 'INTEGER: 2'
+rw_snmp_check "spoke row: no detail when ok" "$T.6.2" '""'
+rw_snmp_check "spoke row: version" "$T.8.2" 'STRING: "3.2.0"'
 fp=$(openssl x509 -in "$PKI/ca/hub.crt" -noout -fingerprint -sha256 | sed 's/.*=//; s/:/ /g')
-check "spoke row: certificate SHA-256 fingerprint (32 octets)" "$T.9.2" "Hex-STRING: $fp"
+rw_snmp_check "spoke row: certificate SHA-256 fingerprint (32 octets)" "$T.9.2" "Hex-STRING: $fp"
 end=$(date -d "$(openssl x509 -in "$PKI/ca/hub.crt" -noout -enddate | sed 's/.*=//')" +%s)
 days=$(((end - $(date +%s)) / 86400))
-check "spoke row: whole days left on the certificate" "$T.10.2" "INTEGER: ($days|$((days - 1)))"
-check "spoke row: response time in ms" "$T.11.2" 'INTEGER: [0-9]+'
-check "spoke row: status since (DateAndTime)" "$T.12.2" 'Hex-STRING: ([0-9A-F]{2} ){10}[0-9A-F]{2}'
-if wait_value "$T.5.4" 'INTEGER: 3' 5; then rw_pass "older spoke: versionsNotCompatible(3)"; else
+rw_snmp_check "spoke row: whole days left on the certificate" "$T.10.2" "INTEGER: ($days|$((days - 1)))"
+rw_snmp_check "spoke row: response time in ms" "$T.11.2" 'INTEGER: [0-9]+'
+rw_snmp_check "spoke row: status since (DateAndTime)" "$T.12.2" 'Hex-STRING: ([0-9A-F]{2} ){10}[0-9A-F]{2}'
+if rw_snmp_wait "$T.5.4" 'INTEGER: 3' 5; then rw_pass "older spoke: versionsNotCompatible(3)"; else
     rw_fail "old spoke status"; fi
-if wait_value "$T.5.5" 'INTEGER: 4' 5; then rw_pass "other certificate: certificatesDoNotMatch(4)"; else
+if rw_snmp_wait "$T.5.5" 'INTEGER: 4' 5; then rw_pass "other certificate: certificatesDoNotMatch(4)"; else
     rw_fail "other-cert status"; fi
-check "a failing status has its detail" "$T.6.4" 'STRING: ".*3\.1\.0.*"'
+rw_snmp_check "a failing status has its detail" "$T.6.4" 'STRING: ".*3\.1\.0.*"'
 
 # The same verdicts as check_hubspoke on the same configuration.
 names=([2]=east [3]=west [4]=old [5]=other-cert)
@@ -138,7 +117,7 @@ rw_run "$RW_BIN_DIR/check_hubspoke" -H 127.0.0.1 -p "$HUB_PORT" --cacert "$CA" \
 plugin_out=$RW_OUT
 same=1
 for i in 2 3 4 5; do
-    v=$(get "$T.5.$i" | sed 's/INTEGER: //')
+    v=$(rw_snmp_get "$T.5.$i" | sed 's/INTEGER: //')
     if ! grep -q "^${names[$i]} (127.0.0.1:[0-9]*): ${mib[$v]} - " <<<"$plugin_out"; then
         same=0
         RW_OUT="row $i status $v; plugin: $plugin_out"
@@ -174,9 +153,9 @@ if rw_wait_grep "$RW_WORK/traps.log" "$down" 15; then
 else
     RW_OUT=$(cat "$RW_WORK/traps.log"); rw_fail "no status change notification for the spoke going down"
 fi
-check "spoke down: status notResponding(2)" "$T.5.3" 'INTEGER: 2'
-check "spoke down: no response time" "$T.11.3" 'INTEGER: -1'
-check "spoke down: the last version seen is kept" "$T.8.3" 'STRING: "3.2.0"'
+rw_snmp_check "spoke down: status notResponding(2)" "$T.5.3" 'INTEGER: 2'
+rw_snmp_check "spoke down: no response time" "$T.11.3" 'INTEGER: -1'
+rw_snmp_check "spoke down: the last version seen is kept" "$T.8.3" 'STRING: "3.2.0"'
 if grep -q "spoke west: status ok -> notResponding (no TLS handshake: " "$RW_WORK/daemon.log"; then
     rw_pass "the change is logged"
 else
@@ -208,21 +187,21 @@ if rw_wait_grep "$RW_WORK/traps.log" "$hub_down" 15; then
 else
     RW_OUT=$(cat "$RW_WORK/traps.log"); rw_fail "no notification for the hub going down"
 fi
-check "hub down: a spoke is still judged on its own" "$T.5.3" 'INTEGER: 1'
+rw_snmp_check "hub down: a spoke is still judged on its own" "$T.5.3" 'INTEGER: 1'
 restart_emu HUB "$HUB_PORT" ca/hub --firmware-version 3.2.0
-if wait_value "$T.5.1" 'INTEGER: 1' 15; then rw_pass "hub back: ok(1)"; else
+if rw_snmp_wait "$T.5.1" 'INTEGER: 1' 15; then rw_pass "hub back: ok(1)"; else
     rw_fail "hub not back"; fi
 
 # SIGHUP: east removed, a new spoke appended; the others keep their indexes.
 write_config "$RW_WORK/rw.yaml" "west=$(u "$S2_PORT")" "old=$(u "$S3_PORT")" \
     "other-cert=$(u "$S4_PORT")" "south=$(u "$S1_PORT")"
 kill -HUP "$DAEMON_PID"
-if wait_value "$T.2.6" 'STRING: "south"' 15; then rw_pass "SIGHUP: a new spoke gets the next index"; else
+if rw_snmp_wait "$T.2.6" 'STRING: "south"' 15; then rw_pass "SIGHUP: a new spoke gets the next index"; else
     RW_OUT=$(cat "$RW_WORK/daemon.log"); rw_fail "new spoke row missing"; fi
-check "SIGHUP: a removed spoke's row disappears" "$T.2.2" 'No Such Instance.*'
-check "SIGHUP: a kept spoke keeps its index" "$T.2.3" 'STRING: "west"'
-check "SIGHUP: and its status" "$T.5.3" 'INTEGER: 1'
-check "SIGHUP: the hub keeps its index" "$T.2.1" 'STRING: "hub-1"'
+rw_snmp_check "SIGHUP: a removed spoke's row disappears" "$T.2.2" 'No Such Instance.*'
+rw_snmp_check "SIGHUP: a kept spoke keeps its index" "$T.2.3" 'STRING: "west"'
+rw_snmp_check "SIGHUP: and its status" "$T.5.3" 'INTEGER: 1'
+rw_snmp_check "SIGHUP: the hub keeps its index" "$T.2.1" 'STRING: "hub-1"'
 if grep -Pq '^6\t1\thub-1$' "$RW_WORK/state.json.indexes" &&
     grep -Pq '^6\t6\tsouth$' "$RW_WORK/state.json.indexes"; then
     rw_pass "spoke indexes saved beside the state snapshot"
@@ -239,7 +218,7 @@ if rw_wait_grep "$RW_WORK/daemon.log" "reload: hub/spoke checks: $RW_WORK: Is a 
 else
     RW_OUT=$(tail -5 "$RW_WORK/daemon.log"); rw_fail "no message for the refused checks"
 fi
-check "and the running checks keep their rows" "$T.2.6" 'STRING: "south"'
+rw_snmp_check "and the running checks keep their rows" "$T.2.6" 'STRING: "south"'
 
 rw_expect_clean_stop "$DAEMON_PID" "$RW_WORK/daemon.log"
 rw_done

@@ -44,27 +44,6 @@ listed_tree() {
         "$SRC_PATH" "$n" "$members" >"$src/index.json"
 }
 
-# get OID: the value, on one line.
-get() {
-    snmpget "${snmp_args[@]}" "127.0.0.1:$RW_SNMP_PORT" "$1" 2>/dev/null | sed 's/^[^=]*= //' |
-        tr -s ' \n' '  ' | sed 's/ $//'
-}
-
-wait_value() {
-    local i
-    for ((i = 0; i < $3 * 10; i++)); do
-        get "$1" | grep -Eq -- "$2" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-check() {
-    local name=$1 oid=$2 regex=$3
-    RW_OUT=$(get "$oid")
-    if grep -Eq -- "^$regex\$" <<<"$RW_OUT"; then rw_pass "$name"; else rw_fail "$name: want $regex"; fi
-}
-
 # reaped PID: drops PID from lib.sh's kill list once `wait` has reaped it.
 reaped() {
     local keep=() p
@@ -116,23 +95,23 @@ rw_spawn "$RW_WORK/daemon.log" "$DAEMON" --config "$RW_WORK/rw.yaml" --foregroun
 DAEMON_PID=$RW_LAST_PID
 
 # Rows: hub-1 1, then the members in the hub's order: east 2, west 3.
-if wait_value "$T.5.2" 'INTEGER: 1' 20 && wait_value "$T.5.3" 'INTEGER: 2' 10; then
+if rw_snmp_wait "$T.5.2" 'INTEGER: 1' 20 && rw_snmp_wait "$T.5.3" 'INTEGER: 2' 10; then
     rw_pass "listed spokes checked: east ok(1), west notResponding(2)"
 else
     RW_OUT=$(cat "$RW_WORK/daemon.log"); rw_fail "listed spokes not checked"
 fi
-check "hub row: ok(1)" "$T.5.1" 'INTEGER: 1'
-check "hub row: role hub(1)" "$T.4.1" 'INTEGER: 1'
-check "listed row: the AggregationSource's Name" "$T.2.2" 'STRING: "east"'
-check "listed row: address host:port from its HostName" "$T.3.2" "STRING: \"$L:$S1_PORT\""
-check "listed row: role spoke(2)" "$T.4.2" 'INTEGER: 2'
-check "listed row: version" "$T.8.2" 'STRING: "3.2.0"'
-check "listed row: response time in ms" "$T.11.2" 'INTEGER: [0-9]+'
-check "listed row ok: the hub's view as detail" "$T.6.2" \
+rw_snmp_check "hub row: ok(1)" "$T.5.1" 'INTEGER: 1'
+rw_snmp_check "hub row: role hub(1)" "$T.4.1" 'INTEGER: 1'
+rw_snmp_check "listed row: the AggregationSource's Name" "$T.2.2" 'STRING: "east"'
+rw_snmp_check "listed row: address host:port from its HostName" "$T.3.2" "STRING: \"$L:$S1_PORT\""
+rw_snmp_check "listed row: role spoke(2)" "$T.4.2" 'INTEGER: 2'
+rw_snmp_check "listed row: version" "$T.8.2" 'STRING: "3.2.0"'
+rw_snmp_check "listed row: response time in ms" "$T.11.2" 'INTEGER: [0-9]+'
+rw_snmp_check "listed row ok: the hub's view as detail" "$T.6.2" \
     'STRING: "hub reports Health OK, State Enabled"'
-check "listed row down: the reason, then the hub's view" "$T.6.3" \
+rw_snmp_check "listed row down: the reason, then the hub's view" "$T.6.3" \
     "STRING: \"no TLS handshake: connect to $L:$WEST_PORT: Connection refused; hub reports Health Critical, State Enabled\""
-check "listed row down: no response time" "$T.11.3" 'INTEGER: -1'
+rw_snmp_check "listed row down: no response time" "$T.11.3" 'INTEGER: -1'
 if grep -Pq "^6\t2\thub-1$SRC_PATH/1$" "$RW_WORK/state.json.indexes" &&
     grep -Pq "^6\t3\thub-1$SRC_PATH/2$" "$RW_WORK/state.json.indexes"; then
     rw_pass "listed spokes' indexes saved, keyed by hub and member"
@@ -149,8 +128,8 @@ same_as_plugin() {
     rw_run "$RW_BIN_DIR/check_hubspoke" -H 127.0.0.1 -p "$HUB_PORT" --cacert "$CA"
     plugin_out=$RW_OUT
     for i in "$@"; do
-        name=$(get "$T.2.$i" | sed 's/^STRING: "//; s/"$//')
-        v=$(get "$T.5.$i" | sed 's/INTEGER: //')
+        name=$(rw_snmp_get "$T.2.$i" | sed 's/^STRING: "//; s/"$//')
+        v=$(rw_snmp_get "$T.5.$i" | sed 's/INTEGER: //')
         if [[ -z $name || -z ${mib[$v]:-} ]] ||
             ! grep -q "^$name (.*): ${mib[$v]} - " <<<"$plugin_out"; then
             same=0
@@ -188,10 +167,10 @@ else
     RW_OUT=$(cat "$RW_WORK/traps.log"); rw_fail "no notification for the hub going down"
 fi
 sleep 2.5 # at least two more rounds (1 s apart) with the hub down
-check "hub down: a listed row stays" "$T.2.2" 'STRING: "east"'
-check "hub down: with its last status" "$T.5.2" 'INTEGER: 1'
-check "hub down: the other listed row too" "$T.5.3" 'INTEGER: 2'
-check "hub down: the hub's detail says why" "$T.6.1" 'STRING: "no TLS handshake: .*"'
+rw_snmp_check "hub down: a listed row stays" "$T.2.2" 'STRING: "east"'
+rw_snmp_check "hub down: with its last status" "$T.5.2" 'INTEGER: 1'
+rw_snmp_check "hub down: the other listed row too" "$T.5.3" 'INTEGER: 2'
+rw_snmp_check "hub down: the hub's detail says why" "$T.6.1" 'STRING: "no TLS handshake: .*"'
 
 # The hub back with two more members: south (OK, Health Warning) and one without HostName.
 listed_tree "$RW_WORK/tree2" "1|east|$L:$S1_PORT|OK" "2|west|$L:$WEST_PORT|Critical" \
@@ -200,20 +179,20 @@ rw_spawn "$RW_WORK/HUB.log" "$EMU" --mockup "$RW_WORK/tree2" --listen "127.0.0.1
     --tls-cert "$PKI/ca/hub.crt" --tls-key "$PKI/ca/hub.key" --firmware-version 3.2.0
 HUB_PID=$RW_LAST_PID
 rw_wait_port "$HUB_PORT" 10
-if wait_value "$T.5.4" 'INTEGER: 1' 15 && wait_value "$T.5.5" 'INTEGER: 5' 5; then
+if rw_snmp_wait "$T.5.4" 'INTEGER: 1' 15 && rw_snmp_wait "$T.5.5" 'INTEGER: 5' 5; then
     rw_pass "added members appear: south ok(1), nohost invalidServer(5)"
 else
     RW_OUT=$(cat "$RW_WORK/daemon.log"); rw_fail "added members missing"
 fi
-check "hub back: ok(1)" "$T.5.1" 'INTEGER: 1'
-check "added: its name" "$T.2.4" 'STRING: "south"'
-check "added: the hub's Health in the detail" "$T.6.4" \
+rw_snmp_check "hub back: ok(1)" "$T.5.1" 'INTEGER: 1'
+rw_snmp_check "added: its name" "$T.2.4" 'STRING: "south"'
+rw_snmp_check "added: the hub's Health in the detail" "$T.6.4" \
     'STRING: "hub reports Health Warning, State Enabled"'
-check "no HostName: the member's Name" "$T.2.5" 'STRING: "nohost"'
-check "no HostName: no address" "$T.3.5" '""'
-check "no HostName: check_hubspoke's reason" "$T.6.5" \
+rw_snmp_check "no HostName: the member's Name" "$T.2.5" 'STRING: "nohost"'
+rw_snmp_check "no HostName: no address" "$T.3.5" '""'
+rw_snmp_check "no HostName: check_hubspoke's reason" "$T.6.5" \
     "STRING: \"the hub lists AggregationSource $SRC_PATH/4 with HostName '' is empty or too long; hub reports Health OK, State Enabled\""
-check "the known rows keep their index" "$T.2.3" 'STRING: "west"'
+rw_snmp_check "the known rows keep their index" "$T.2.3" 'STRING: "west"'
 same_as_plugin "with the added members, the statuses equal check_hubspoke's" 2 3 4 5
 if grep -q "hub-1 lists 4 spokes (2 new, 0 gone)" "$RW_WORK/daemon.log"; then
     rw_pass "the change of the hub's list is logged"
@@ -243,19 +222,19 @@ listed_tree "$RW_WORK/tree3" "2|west|$L:$WEST_PORT|OK" "3|south|$L:$S3_PORT|Warn
 hub_restart "$RW_WORK/tree3"
 gone=0
 for ((i = 0; i < 150; i++)); do
-    if get "$T.2.2" | grep -q 'No Such Instance'; then gone=1; break; fi
+    if rw_snmp_get "$T.2.2" | grep -q 'No Such Instance'; then gone=1; break; fi
     sleep 0.1
 done
 if [[ $gone -eq 1 ]]; then rw_pass "a removed member's row disappears"; else
-    RW_OUT=$(get "$T.2.2"); rw_fail "removed member's row still there"; fi
-if wait_value "$T.6.3" 'hub reports Health OK' 10; then
+    RW_OUT=$(rw_snmp_get "$T.2.2"); rw_fail "removed member's row still there"; fi
+if rw_snmp_wait "$T.6.3" 'hub reports Health OK' 10; then
     rw_pass "the hub's new Health for a member shows in its detail"
 else
-    RW_OUT=$(get "$T.6.3"); rw_fail "detail not updated"
+    RW_OUT=$(rw_snmp_get "$T.6.3"); rw_fail "detail not updated"
 fi
-check "the others keep their index: west" "$T.2.3" 'STRING: "west"'
-check "the others keep their index: south" "$T.2.4" 'STRING: "south"'
-check "the others keep their index: nohost" "$T.2.5" 'STRING: "nohost"'
+rw_snmp_check "the others keep their index: west" "$T.2.3" 'STRING: "west"'
+rw_snmp_check "the others keep their index: south" "$T.2.4" 'STRING: "south"'
+rw_snmp_check "the others keep their index: nohost" "$T.2.5" 'STRING: "nohost"'
 sleep 2 # more rounds: nothing changes, nothing is sent
 
 # One notification per real change: none for rows added or removed, or for a listed row
@@ -274,8 +253,8 @@ if rw_wait_grep "$RW_WORK/daemon.log" "reloaded .*0 spokes and a hub" 10; then
 else
     RW_OUT=$(tail -5 "$RW_WORK/daemon.log"); rw_fail "no reload"
 fi
-check "SIGHUP: a listed row stays" "$T.2.4" 'STRING: "south"'
-check "SIGHUP: with its status" "$T.5.4" 'INTEGER: 1'
+rw_snmp_check "SIGHUP: a listed row stays" "$T.2.4" 'STRING: "south"'
+rw_snmp_check "SIGHUP: with its status" "$T.5.4" 'INTEGER: 1'
 sleep 2
 if [[ $(traps_for 4) -eq 0 && $(traps_for 3) -eq 1 ]]; then
     rw_pass "SIGHUP: no notification for the listed spokes"
@@ -293,7 +272,7 @@ fi
     printf 'state_file: %s\n' "$RW_WORK/state.json"
 } >"$RW_WORK/rw.yaml"
 kill -HUP "$DAEMON_PID"
-if wait_value "$T.2.6" 'STRING: "only"' 15; then
+if rw_snmp_wait "$T.2.6" 'STRING: "only"' 15; then
     rw_pass "spokes: configured: the configured spoke is checked"
 else
     RW_OUT=$(cat "$RW_WORK/daemon.log"); rw_fail "configured spoke missing"

@@ -108,3 +108,28 @@ rw_expect_clean_stop() {
         rw_fail "SIGTERM: want exit 0 and no sanitizer report"
     fi
 }
+
+# rw_snmp_get OID: the value alone ("INTEGER: 1") on one line (snmpget wraps long
+# Hex-STRINGs), from the snmpd started last; nothing when it does not answer.
+rw_snmp_get() {
+    snmpget -v2c -c public -On -m '' -t 2 -r 1 "127.0.0.1:$RW_SNMP_PORT" "$1" 2>/dev/null |
+        sed 's/^[^=]*= //' |
+        tr -s ' \n' '  ' | sed 's/ $//'
+}
+
+# rw_snmp_wait OID REGEX SECONDS: true once the value matches REGEX.
+rw_snmp_wait() {
+    local i
+    for ((i = 0; i < $3 * 10; i++)); do
+        rw_snmp_get "$1" | grep -Eq -- "$2" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# rw_snmp_check NAME OID REGEX: passes when the value now matches REGEX (anchored).
+rw_snmp_check() {
+    local name=$1 oid=$2 regex=$3
+    RW_OUT=$(rw_snmp_get "$oid")
+    if grep -Eq -- "^$regex\$" <<<"$RW_OUT"; then rw_pass "$name"; else rw_fail "$name: want $regex"; fi
+}
