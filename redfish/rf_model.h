@@ -111,7 +111,6 @@ struct rf_endpoint {
     size_t n_servers;
     char **notes; /* why values were left out (bad types, failed optional resources) */
     size_t n_notes;
-    bool compact; /* one block from rf_endpoint_compact(): read-only */
 };
 
 /* True when v is a reading (not the NAN that marks an absent value). */
@@ -125,16 +124,6 @@ struct rf_endpoint *rf_endpoint_new(void);
 
 /* Frees the endpoint and everything it owns; NULL does nothing. */
 void rf_endpoint_free(struct rf_endpoint *ep);
-
-/*
- * A copy of ep in a single heap block, for models kept long (rackwatchd keeps every
- * endpoint's latest until its next poll): at 48 outlets a PDU's model drops from ~400
- * blocks made between a poll's transient JSON to one, with no per-block overhead and no
- * holes left in the heap when it is replaced.  The copy is read-only: never pass its
- * fields to the setters or adders; free it with rf_endpoint_free().  NULL when out of
- * memory (ep is untouched either way).
- */
-struct rf_endpoint *rf_endpoint_compact(const struct rf_endpoint *ep);
 
 /*
  * Replaces *dst with a copy of src (NULL allowed: *dst becomes NULL).  The copy is

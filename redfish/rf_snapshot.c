@@ -215,6 +215,7 @@ struct jw {
     unsigned level;              /* containers open */
     bool had[JW_DEPTH_MAX + 1];  /* the container open at each level has a member */
     enum rw_rc rc;               /* the first failure; every later call does nothing */
+    bool part_failed;            /* rc is a caller's part's, with its message */
     size_t flushed;              /* bytes written to file so far */
 };
 
@@ -545,9 +546,23 @@ put_server_extra(struct jw *w, const void *elem)
 static const struct elem_desc endpoint_desc = {endpoint_fields, NFIELDS(endpoint_fields),
                                                sizeof(struct rf_endpoint), NULL, NULL};
 
-/* The whole document into w (flushed to w->fd as it grows when that is set). */
+/* One endpoint's object, from its opening brace to its closing one. */
 static void
-put_document(struct jw *w, struct rf_endpoint *const *eps, size_t n)
+put_endpoint(struct jw *w, const struct rf_endpoint *ep)
+{
+    jw_open(w, "{");
+    put_fields(w, ep, endpoint_desc.fields, endpoint_desc.n_fields);
+    put_array(w, "pdus", ep->pdus, ep->n_pdus, &pdu_desc);
+    put_array(w, "servers", ep->servers, ep->n_servers, &server_desc);
+    jw_close(w, "}");
+}
+
+/* Writes endpoint i of the document into w. */
+typedef void put_part_fn(struct jw *w, size_t i, void *ctx);
+
+/* The whole document into w (flushed to w->file as it grows when that is set). */
+static void
+put_document(struct jw *w, size_t n, put_part_fn *part, void *ctx)
 {
     size_t i;
 
@@ -556,14 +571,55 @@ put_document(struct jw *w, struct rf_endpoint *const *eps, size_t n)
     jw_open(w, "[");
     for (i = 0; i < n && w->rc == RW_OK; i++) {
         jw_sep(w);
-        jw_open(w, "{");
-        put_fields(w, eps[i], endpoint_desc.fields, endpoint_desc.n_fields);
-        put_array(w, "pdus", eps[i]->pdus, eps[i]->n_pdus, &pdu_desc);
-        put_array(w, "servers", eps[i]->servers, eps[i]->n_servers, &server_desc);
-        jw_close(w, "}");
+        part(w, i, ctx);
+        jw_flush(w, false);
     }
     jw_close(w, "]");
     jw_close(w, "}");
+}
+
+static void
+put_model_part(struct jw *w, size_t i, void *ctx)
+{
+    struct rf_endpoint *const *eps = ctx;
+
+    put_endpoint(w, eps[i]);
+}
+
+/* rf_snapshot_save_parts(): the caller's text of endpoint i, appended as it is. */
+struct saved_parts {
+    rf_snapshot_part_fn *part;
+    void *ctx;
+    struct rw_err *err; /* the part's failure, when one fails (never NULL) */
+};
+
+static void
+put_saved_part(struct jw *w, size_t i, void *ctx)
+{
+    struct saved_parts *parts = ctx;
+    enum rw_rc rc;
+
+    if (w->rc == RW_OK) {
+        rc = parts->part(i, parts->ctx, w->out, parts->err);
+        w->rc = rc;
+        w->part_failed = rc != RW_OK;
+    }
+}
+
+/* The result of writing into memory, with its message. */
+static enum rw_rc
+format_result(const struct jw *w, const struct rw_buf *out, struct rw_err *err)
+{
+    switch (w->rc) {
+    case RW_OK:
+        return RW_OK;
+    case RW_ETOOBIG:
+        return rw_err_set(err, RW_ETOOBIG, "snapshot does not fit in %zu bytes", out->max);
+    case RW_ENOMEM:
+        return rw_err_set(err, RW_ENOMEM, "out of memory writing the snapshot");
+    default:
+        return rw_err_set(err, w->rc, "snapshot: a time cannot be written as RFC 3339");
+    }
 }
 
 enum rw_rc
@@ -572,17 +628,17 @@ rf_snapshot_format(struct rf_endpoint *const *eps, size_t n, unsigned flags, str
 {
     struct jw w = {.out = out, .file = NULL, .pretty = (flags & RF_SNAPSHOT_PRETTY) != 0};
 
-    put_document(&w, eps, n);
-    switch (w.rc) {
-    case RW_OK:
-        return RW_OK;
-    case RW_ETOOBIG:
-        return rw_err_set(err, RW_ETOOBIG, "snapshot does not fit in %zu bytes", out->max);
-    case RW_ENOMEM:
-        return rw_err_set(err, RW_ENOMEM, "out of memory writing the snapshot");
-    default:
-        return rw_err_set(err, w.rc, "snapshot: a time cannot be written as RFC 3339");
-    }
+    put_document(&w, n, put_model_part, (void *)eps);
+    return format_result(&w, out, err);
+}
+
+enum rw_rc
+rf_snapshot_format_endpoint(const struct rf_endpoint *ep, struct rw_buf *out, struct rw_err *err)
+{
+    struct jw w = {.out = out, .file = NULL, .pretty = false};
+
+    put_endpoint(&w, ep);
+    return format_result(&w, out, err);
 }
 
 /* ---- reading ---- */
@@ -1021,16 +1077,18 @@ rf_snapshot_load(const char *path, size_t max, struct rf_snapshot **out, struct 
 
 /* The document and a newline streamed to file through a 64 KiB buffer. */
 static enum rw_rc
-write_document(struct rw_file_atomic *file, struct rf_endpoint *const *eps, size_t n)
+write_document(struct rw_file_atomic *file, size_t n, put_part_fn *part, void *ctx,
+               bool *part_failed)
 {
     struct rw_buf buf;
     struct jw w = {.out = &buf, .file = file};
 
     rw_buf_init(&buf, RF_SNAPSHOT_MAX); /* a cap: it is flushed every JW_FLUSH_AT bytes */
-    put_document(&w, eps, n);
+    put_document(&w, n, part, ctx);
     jw_lit(&w, "\n");
     jw_flush(&w, true);
     rw_buf_free(&buf);
+    *part_failed = w.part_failed;
     return w.rc;
 }
 
@@ -1055,20 +1113,40 @@ save_failure(enum rw_rc rc, int saved)
  * Replaced atomically as rw_file_write_atomic() does, but streamed: the document of a
  * thousand PDUs is megabytes, and holding it whole would be most of the daemon's peak.
  */
-enum rw_rc
-rf_snapshot_save(const char *path, struct rf_endpoint *const *eps, size_t n, mode_t mode,
-                 struct rw_err *err)
+static enum rw_rc
+save_document(const char *path, size_t n, put_part_fn *part, void *ctx, mode_t mode,
+              struct rw_err *part_err, struct rw_err *err)
 {
     struct rw_file_atomic file;
+    bool part_failed = false;
     enum rw_rc rc;
 
     if (rw_file_atomic_open(&file, path, mode, err) != RW_OK) {
         return RW_EINVAL;
     }
-    rc = write_document(&file, eps, n);
+    rc = write_document(&file, n, part, ctx, &part_failed);
     if (rc != RW_OK) {
         rw_file_atomic_abort(&file);
-        return rw_err_set(err, rc, "%s: cannot write: %s", path, save_failure(rc, file.error));
+        return rw_err_set(err, rc, "%s: cannot write: %s", path,
+                          part_failed ? part_err->msg : save_failure(rc, file.error));
     }
     return rw_file_atomic_commit(&file, err);
+}
+
+enum rw_rc
+rf_snapshot_save(const char *path, struct rf_endpoint *const *eps, size_t n, mode_t mode,
+                 struct rw_err *err)
+{
+    return save_document(path, n, put_model_part, (void *)eps, mode, NULL, err);
+}
+
+enum rw_rc
+rf_snapshot_save_parts(const char *path, size_t n, rf_snapshot_part_fn *part, void *ctx,
+                       mode_t mode, struct rw_err *err)
+{
+    struct rw_err part_err;
+    struct saved_parts parts = {part, ctx, &part_err};
+
+    rw_err_clear(&part_err);
+    return save_document(path, n, put_saved_part, &parts, mode, &part_err, err);
 }

@@ -80,6 +80,29 @@ RW_MUSTCHECK enum rw_rc rf_snapshot_load(const char *path, size_t max, struct rf
 RW_MUSTCHECK enum rw_rc rf_snapshot_save(const char *path, struct rf_endpoint *const *eps, size_t n,
                                          mode_t mode, struct rw_err *err);
 
+/*
+ * Appends one endpoint's object as rf_snapshot_save() writes it inside the document (one
+ * line, from "{" to "}", no separator), for rf_snapshot_save_parts().  Errors as
+ * rf_snapshot_format().
+ */
+RW_MUSTCHECK enum rw_rc rf_snapshot_format_endpoint(const struct rf_endpoint *ep,
+                                                    struct rw_buf *out, struct rw_err *err);
+
+/*
+ * Appends the text of endpoint i (0..n-1), as rf_snapshot_format_endpoint() gave it, to out.
+ * A failure (err set) stops the save and leaves the previous file whole.
+ */
+typedef enum rw_rc rf_snapshot_part_fn(size_t i, void *ctx, struct rw_buf *out, struct rw_err *err);
+
+/*
+ * Writes the document of n endpoints atomically from texts kept earlier: the same bytes
+ * rf_snapshot_save() writes for their models.  A part's failure reads
+ * "PATH: cannot write: <the part's message>".
+ */
+RW_MUSTCHECK enum rw_rc rf_snapshot_save_parts(const char *path, size_t n,
+                                               rf_snapshot_part_fn *part, void *ctx, mode_t mode,
+                                               struct rw_err *err);
+
 /* The endpoint named name, borrowed from snap; NULL when there is none. */
 const struct rf_endpoint *rf_snapshot_find(const struct rf_snapshot *snap, const char *name);
 

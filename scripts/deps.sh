@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libssl-dev libjson-c-dev
-            libyaml-dev libcmocka-dev libsnmp-dev libmicrohttpd-dev scdoc)
+            libyaml-dev libcmocka-dev libsnmp-dev libmicrohttpd-dev zlib1g-dev scdoc)
 run_pkgs=(openssl curl python3 snmp snmpd snmptrapd smitools clang-format
           redfishtool python3-sushy monitoring-plugins-basic icinga2-bin nagios4-core lintian
           valgrind iproute2)

@@ -5,8 +5,8 @@
  * random, so a site's devices are not all asked at once) through one Redfish client
  * driven by the daemon's event loop, at most the configuration's max_polls at once (the
  * others wait their turn).  A finished poll updates the MIB tables at once and
- * the JSON state snapshot soon after (at most once a second, atomically); the model is
- * kept until the endpoint's next poll as one block (rf_endpoint_compact).  A poll that
+ * the JSON state snapshot soon after (at most once a second, atomically); the endpoint's
+ * part of the snapshot is kept until its next poll as text, deflated (rw_pack).  A poll that
  * overruns its budget is cancelled and counts as failed, so its data goes stale.
  */
 #ifndef RS_POLLER_H

@@ -119,6 +119,21 @@ if [[ $both -eq 0 ]]; then
 else
     rw_fail "state snapshot"
 fi
+# The snapshot is `rackwatch poll --json` (kept deflated between polls): every value equal,
+# but when and how long the poll ran.
+same=$(python3 - "$RW_WORK/state.json" "$RW_WORK/poll.json" <<'PY'
+import json, sys
+def values(path):
+    eps = json.load(open(path))["endpoints"]
+    for ep in eps:
+        for key in ("polled_at", "duration_ms", "requests"):
+            ep.pop(key)
+    return sorted(eps, key=lambda e: e["name"])
+print("same" if values(sys.argv[1]) == values(sys.argv[2]) else "differ")
+PY
+)
+if [[ $same == same ]]; then rw_pass "state snapshot equals rackwatch poll --json"; else
+    RW_OUT=$(cat "$RW_WORK/state.json"); rw_fail "state snapshot differs from poll --json"; fi
 
 # The PDU stops answering: values kept, data stale, a notification with the error.
 kill "$PDU_PID"

@@ -18,6 +18,7 @@
 
 #include "rf_model.h"
 #include "rf_snapshot.h"
+#include "rw_pack.h"
 #include "rw_buf.h"
 #include "rw_file.h"
 
@@ -97,49 +98,6 @@ static const char expected_doc[] =
     "\"serial\": null, "
     "\"power_state\": null, \"health\": \"Warning\", \"power_w\": null, \"inlet_temp_c\": -4.25, "
     "\"conditions\": [ \"Fan 2 \xc3\xa9t\xc3\xa9\" ] } ] } ] }";
-
-/* A compact copy is the same model: it formats to the same bytes, and frees alone. */
-static void
-test_compact_copy(void **state)
-{
-    struct rf_endpoint *eps[3] = {small_pdu_endpoint(), small_server_endpoint(), rf_endpoint_new()};
-    struct rf_endpoint *copies[3];
-    struct rf_branch *br;
-    struct rw_buf a, b;
-    size_t i;
-
-    (void)state;
-    assert_int_equal(rf_branch_add(&eps[0]->pdus[0], &br, NULL), RW_OK);
-    assert_int_equal(rf_str_set(&br->id, "CB1", NULL), RW_OK);
-    assert_int_equal(rf_word_set(&br->breaker_state, "Tripped", NULL), RW_OK);
-    assert_int_equal(rf_word_set(&br->health, "Degraded", NULL), RW_OK);
-    rf_note(eps[0], "a note");
-    rf_endpoint_fail(eps[2], "no answer");
-    rw_buf_init(&a, 1 << 20);
-    rw_buf_init(&b, 1 << 20);
-    for (i = 0; i < 3; i++) {
-        copies[i] = rf_endpoint_compact(eps[i]);
-        assert_non_null(copies[i]);
-        assert_true(copies[i]->compact);
-    }
-    assert_int_equal(rf_snapshot_format(eps, 3, 0, &a, NULL), RW_OK);
-    assert_int_equal(rf_snapshot_format(copies, 3, 0, &b, NULL), RW_OK);
-    assert_string_equal(rw_buf_str(&a), rw_buf_str(&b));
-    assert_string_equal(copies[0]->notes[0], "a note");
-    assert_string_equal(copies[0]->pdus[0].branches[0].breaker_state, "Tripped");
-    assert_string_equal(copies[2]->error, "no answer");
-    for (i = 0; i < 3; i++) {
-        rf_endpoint_free(eps[i]); /* the copy owns nothing of the original */
-    }
-    rw_buf_reset(&a);
-    assert_int_equal(rf_snapshot_format(copies, 3, 0, &a, NULL), RW_OK);
-    assert_string_equal(rw_buf_str(&a), rw_buf_str(&b));
-    for (i = 0; i < 3; i++) {
-        rf_endpoint_free(copies[i]);
-    }
-    rw_buf_free(&a);
-    rw_buf_free(&b);
-}
 
 static void
 test_format_exact_and_round_trip(void **state)
@@ -584,6 +542,72 @@ test_save_streams_large(void **state)
     }
 }
 
+/* Parts kept packed, as rackwatchd keeps them; part 1 of 3 may be made to fail. */
+struct packed_parts {
+    struct rw_pack *packs[3];
+    size_t fail_at; /* 3: none fails */
+};
+
+static enum rw_rc
+unpack_part(size_t i, void *ctx, struct rw_buf *out, struct rw_err *err)
+{
+    struct packed_parts *parts = ctx;
+
+    if (i == parts->fail_at) {
+        return rw_err_set(err, RW_ENOMEM, "out of memory unpacking part %zu", i);
+    }
+    return rw_pack_unpack(parts->packs[i], out, err);
+}
+
+/* A document saved from packed endpoint texts is byte for byte the one saved from models. */
+static void
+test_save_parts(void **state)
+{
+    const char *want_path = RW_TEST_TMP_DIR "/rf_snapshot_models.json";
+    const char *path = RW_TEST_TMP_DIR "/rf_snapshot_parts.json";
+    struct rf_endpoint *eps[3] = {small_pdu_endpoint(), small_server_endpoint(), rf_endpoint_new()};
+    struct packed_parts parts = {.fail_at = 3};
+    struct rw_buf text, want, got;
+    struct rw_err err;
+    size_t i, n;
+
+    (void)state;
+    rf_endpoint_fail(eps[2], "no answer");
+    rw_buf_init(&want, 1 << 20);
+    rw_buf_init(&got, 1 << 20);
+    for (i = 0; i < 3; i++) {
+        rw_buf_init(&text, 1 << 20);
+        assert_int_equal(rf_snapshot_format_endpoint(eps[i], &text, NULL), RW_OK);
+        assert_int_equal(rw_pack_new(rw_buf_str(&text), rw_buf_len(&text), &parts.packs[i], NULL),
+                         RW_OK);
+        rw_buf_free(&text);
+    }
+    for (n = 0; n <= 3; n++) {
+        assert_int_equal(rf_snapshot_save(want_path, eps, n, 0644, NULL), RW_OK);
+        assert_int_equal(rf_snapshot_save_parts(path, n, unpack_part, &parts, 0644, NULL), RW_OK);
+        rw_buf_reset(&want);
+        rw_buf_reset(&got);
+        assert_int_equal(rw_file_read(want_path, &want, NULL), RW_OK);
+        assert_int_equal(rw_file_read(path, &got, NULL), RW_OK);
+        assert_string_equal(rw_buf_str(&got), rw_buf_str(&want));
+    }
+    /* A part that fails stops the save; the previous document stays whole. */
+    parts.fail_at = 1;
+    rw_err_clear(&err);
+    assert_int_equal(rf_snapshot_save_parts(path, 3, unpack_part, &parts, 0644, &err), RW_ENOMEM);
+    assert_string_equal(err.msg, RW_TEST_TMP_DIR "/rf_snapshot_parts.json: cannot write: out of "
+                                                 "memory unpacking part 1");
+    rw_buf_reset(&got);
+    assert_int_equal(rw_file_read(path, &got, NULL), RW_OK);
+    assert_string_equal(rw_buf_str(&got), rw_buf_str(&want));
+    for (i = 0; i < 3; i++) {
+        rw_pack_free(parts.packs[i]);
+        rf_endpoint_free(eps[i]);
+    }
+    rw_buf_free(&want);
+    rw_buf_free(&got);
+}
+
 /*
  * Allocation failure, curl's torture mode: fail the Nth allocation for every N and check
  * that the call fails cleanly with nothing leaked.  malloc is replaced in this program
@@ -727,7 +751,6 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_exact_and_round_trip),
-        cmocka_unit_test(test_compact_copy),
         cmocka_unit_test(test_format_cap),
         cmocka_unit_test(test_format_escaping),
         cmocka_unit_test(test_format_same_as_json_c),
@@ -735,6 +758,7 @@ main(void)
         cmocka_unit_test(test_parse_long_string_and_deep),
         cmocka_unit_test(test_time_table),
         cmocka_unit_test(test_save_and_load),
+        cmocka_unit_test(test_save_parts),
         cmocka_unit_test(test_save_streams_large),
         cmocka_unit_test(test_allocation_failures),
     };
