@@ -156,6 +156,8 @@ server_cleanup(void *data, void *ctx)
     release_texts(ctx, texts, N(texts));
 }
 
+_Static_assert(sizeof(struct outlet_row) == 56, "an outlet row's block must stay 96 bytes");
+
 #define TABLE(tname, toid, nidx, cols, row, cleanup)                                               \
     {                                                                                              \
         (tname), (toid), N(toid), (nidx), (cols), N(cols), sizeof(struct row), (cleanup)           \

@@ -47,7 +47,9 @@ struct phase_row {
     struct rs_counter64 energy_wh;
 };
 
-struct outlet_row { /* 64 bytes: the table has a row per outlet */
+/* 56 bytes, so that a row's block (key, row, 2-part OID) is a 96-byte heap chunk: the
+ * table has a row per outlet, 48,000 at 1,000 PDUs. */
+struct outlet_row {
     struct rs_row_head head;
     const char *redfish_id, *name;
     int32_t state, current_ma, voltage_mv, power_w, health;

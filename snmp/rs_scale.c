@@ -34,15 +34,15 @@ rs_signed_reading(double value, double factor)
 struct rs_counter64
 rs_energy_wh(double kwh)
 {
-    struct rs_counter64 c = {0, 0};
+    struct rs_counter64 c = {RS_COUNTER64_ABSENT};
     double wh;
 
     if (isnan(kwh) || kwh < 0) {
         return c;
     }
     wh = round(kwh * 1000.0);
-    c.value = wh >= 18446744073709549568.0 ? UINT64_MAX : (uint64_t)wh;
-    c.present = 1;
+    /* The largest double below 2^64; past it the counter stays one short of absent. */
+    c.value = wh >= 18446744073709549568.0 ? RS_COUNTER64_ABSENT - 1 : (uint64_t)wh;
     return c;
 }
 

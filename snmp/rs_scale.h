@@ -21,7 +21,8 @@ int32_t rs_reading(double value, double factor);
 /* value × factor, rounded, for a RackwatchSignedReading: INT32_MIN when absent. */
 int32_t rs_signed_reading(double value, double factor);
 
-/* kWh to a watt-hour Counter64; absent when value is absent or negative. */
+/* kWh to a watt-hour Counter64; absent (RS_COUNTER64_ABSENT) when value is absent or
+ * negative; at most RS_COUNTER64_ABSENT - 1. */
 struct rs_counter64 rs_energy_wh(double kwh);
 
 /* RackwatchHealth: OK 1, Warning 2, Critical 3, anything else or NULL 4 (unknown). */

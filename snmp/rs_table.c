@@ -10,10 +10,29 @@
 
 #define RS_TEXT_WIRE_MAX 255 /* DisplayString-sized answers */
 
+/*
+ * A row is one heap block: the container's key (netsnmp_index, first, as the
+ * table_container helper expects), the caller's row struct, then the index OID
+ * (n_indexes sub-identifiers).  tdata rows cost two more pointers and, in their own
+ * blocks, 40 more bytes a row in headers and rounding: at 50,000 outlets that was 2.8 MB.
+ * Row structs hold pointers, integers and time_t, so 8-byte alignment is all they need.
+ */
+struct row_block {
+    netsnmp_index key;
+    uint64_t data[]; /* the caller's row struct, then the OID */
+};
+
+/* The caller's row struct in a block. */
+static void *
+row_of(struct row_block *block)
+{
+    return block->data;
+}
+
 struct rs_table {
     const struct rs_table_def *def;
-    void *cleanup_ctx; /* handed to def->row_cleanup */
-    netsnmp_tdata *tdata;
+    void *cleanup_ctx;       /* handed to def->row_cleanup */
+    netsnmp_container *rows; /* struct row_block, sorted by their index OIDs */
     netsnmp_handler_registration *reg;
     netsnmp_table_registration_info *info; /* Net-SNMP borrows it; we free it */
 };
@@ -80,7 +99,7 @@ answer(const struct rs_column *col, const char *row, netsnmp_variable_list *var)
         struct counter64 wire = {.high = (u_long)(c->value >> 32),
                                  .low = (u_long)(c->value & 0xffffffffu)};
 
-        if (!c->present) {
+        if (c->value == RS_COUNTER64_ABSENT) {
             return SNMP_NOSUCHINSTANCE;
         }
         return snmp_set_var_typed_value(var, ASN_COUNTER64, &wire, sizeof(wire));
@@ -106,7 +125,8 @@ answer(const struct rs_column *col, const char *row, netsnmp_variable_list *var)
     return SNMP_ERR_GENERR;
 }
 
-/* The tdata helper has found the row; we only read it.  GETNEXT arrives here as GET. */
+/* The table_container helper has found the row; we only read it.  GETNEXT arrives here
+ * as GET. */
 static int
 table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
               netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
@@ -119,7 +139,8 @@ table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginf
         return SNMP_ERR_NOERROR;
     }
     for (req = requests; req != NULL; req = req->next) {
-        const char *row = netsnmp_tdata_extract_entry(req);
+        const struct row_block *block = netsnmp_container_table_row_extract(req);
+        const char *row = block != NULL ? (const char *)block->data : NULL;
         netsnmp_table_request_info *info = netsnmp_extract_table_info(req);
         const struct rs_column *col = info != NULL ? find_column(table->def, info->colnum) : NULL;
         int rc;
@@ -167,7 +188,7 @@ make_table_info(const struct rs_table_def *def)
 }
 
 /*
- * Registers the handler chain table, tdata, ours.  The table helper already treats a
+ * Registers the handler chain table, table_container, ours.  The table helper already treats a
  * noSuchInstance answer to a GETNEXT as "skip this instance", so absent values make a
  * sparse table without the sparse helper.
  */
@@ -188,7 +209,8 @@ register_table(struct rs_table *table, struct rw_err *err)
     }
     table->reg->handler->myvoid = table;
     table->info = info;
-    if (netsnmp_tdata_register(table->reg, table->tdata, info) != MIB_REGISTERED_OK) {
+    if (netsnmp_container_table_register(table->reg, info, table->rows,
+                                         TABLE_CONTAINER_KEY_NETSNMP_INDEX) != MIB_REGISTERED_OK) {
         table->reg = NULL; /* freed by the failed registration */
         return rw_err_set(err, RW_EINVAL, "cannot register %s with the agent", def->name);
     }
@@ -207,8 +229,8 @@ rs_table_new(const struct rs_table_def *def, void *cleanup_ctx, struct rs_table 
     }
     table->def = def;
     table->cleanup_ctx = cleanup_ctx;
-    table->tdata = netsnmp_tdata_create_table(def->name, 0);
-    if (table->tdata == NULL) {
+    table->rows = netsnmp_container_find("table_container");
+    if (table->rows == NULL) {
         free(table);
         return rw_err_set(err, RW_ENOMEM, "out of memory creating %s", def->name);
     }
@@ -220,19 +242,6 @@ rs_table_new(const struct rs_table_def *def, void *cleanup_ctx, struct rs_table 
     return RW_OK;
 }
 
-/*
- * A row is one heap block: tdata's row struct, the caller's row struct, then the index
- * OID (n_indexes sub-identifiers).  Three blocks per row (tdata allocates the first and
- * the last apart) cost 40 bytes more a row in headers and rounding, which at 50,000
- * outlets is 2 MB.  Net-SNMP never frees a row it did not create itself: rows leave the
- * container through netsnmp_tdata_remove_row() and we free the block.  Row structs hold
- * pointers, integers and time_t, so 8-byte alignment is all they need.
- */
-struct row_block {
-    netsnmp_tdata_row row;
-    uint64_t data[]; /* the caller's row struct, then the OID */
-};
-
 /* Bytes of the caller's struct, rounded up so that the OID after it is aligned. */
 static size_t
 data_size(const struct rs_table_def *def)
@@ -241,11 +250,9 @@ data_size(const struct rs_table_def *def)
 }
 
 static void
-delete_row(struct rs_table *table, netsnmp_tdata_row *row)
+delete_row(struct rs_table *table, struct row_block *block)
 {
-    struct row_block *block = (struct row_block *)(void *)row;
-
-    (void)netsnmp_tdata_remove_row(table->tdata, row);
+    (void)CONTAINER_REMOVE(table->rows, block);
     if (table->def->row_cleanup != NULL) {
         table->def->row_cleanup(block->data, table->cleanup_ctx);
     }
@@ -276,8 +283,10 @@ rs_table_free(struct rs_table *table)
     }
     /* Every block freed in one pass; the container (freed next) never frees its items.
      * Removing rows one by one from the front would move the whole array each time. */
-    CONTAINER_FOR_EACH(table->tdata->container, free_block, table);
-    netsnmp_tdata_delete_table(table->tdata);
+    if (table->rows != NULL) {
+        CONTAINER_FOR_EACH(table->rows, free_block, table);
+        CONTAINER_FREE(table->rows);
+    }
     netsnmp_table_registration_info_free(table->info);
     free(table);
 }
@@ -295,12 +304,13 @@ index_oids(const struct rs_table *table, const uint32_t *indexes, oid *out)
 void *
 rs_table_find(struct rs_table *table, const uint32_t *indexes)
 {
-    oid key[RS_TABLE_INDEXES_MAX];
-    netsnmp_tdata_row *row;
+    oid oids[RS_TABLE_INDEXES_MAX];
+    netsnmp_index key = {.len = table->def->n_indexes, .oids = oids};
+    struct row_block *block;
 
-    index_oids(table, indexes, key);
-    row = netsnmp_tdata_row_get_byoid(table->tdata, key, table->def->n_indexes);
-    return row != NULL ? row->data : NULL;
+    index_oids(table, indexes, oids);
+    block = CONTAINER_FIND(table->rows, &key);
+    return block != NULL ? block->data : NULL;
 }
 
 /* Adds a row (one block, see struct row_block) with its index OID. */
@@ -317,10 +327,9 @@ add_row(struct rs_table *table, const uint32_t *indexes, void **out, struct rw_e
     }
     oids = (oid *)(void *)((char *)block->data + size);
     index_oids(table, indexes, oids);
-    block->row.oid_index.oids = oids;
-    block->row.oid_index.len = table->def->n_indexes;
-    block->row.data = block->data;
-    if (netsnmp_tdata_add_row(table->tdata, &block->row) != SNMPERR_SUCCESS) {
+    block->key.oids = oids;
+    block->key.len = table->def->n_indexes;
+    if (CONTAINER_INSERT(table->rows, block) != 0) {
         free(block);
         return rw_err_set(err, RW_ENOMEM, "out of memory adding a row to %s", table->def->name);
     }
@@ -344,8 +353,8 @@ rs_table_row(struct rs_table *table, const uint32_t *indexes, uint32_t owner, un
 }
 
 /*
- * Sweeps and walks go over tdata's array in one pass (CONTAINER_FOR_EACH) instead of
- * netsnmp_tdata_row_next(), which searches the sorted array again for every step: with
+ * Sweeps and walks go over the container's array in one pass (CONTAINER_FOR_EACH)
+ * instead of CONTAINER_NEXT(), which searches the sorted array again for every step: with
  * 50,000 rows and one sweep per endpoint poll that was seconds of CPU per poll round.
  */
 #define RS_SWEEP_BATCH 64 /* rows deleted per pass; a pass repeats while it fills up */
@@ -353,19 +362,19 @@ rs_table_row(struct rs_table *table, const uint32_t *indexes, uint32_t owner, un
 struct sweep {
     uint32_t owner;
     unsigned generation;
-    netsnmp_tdata_row *doomed[RS_SWEEP_BATCH];
+    struct row_block *doomed[RS_SWEEP_BATCH];
     size_t n;
 };
 
 static void
 collect_doomed(void *item, void *ctx)
 {
-    netsnmp_tdata_row *row = item;
-    const struct rs_row_head *head = row->data;
+    struct row_block *block = item;
+    const struct rs_row_head *head = row_of(block);
     struct sweep *sw = ctx;
 
     if (head->owner == sw->owner && head->generation != sw->generation && sw->n < RS_SWEEP_BATCH) {
-        sw->doomed[sw->n++] = row;
+        sw->doomed[sw->n++] = block;
     }
 }
 
@@ -377,7 +386,7 @@ rs_table_sweep(struct rs_table *table, uint32_t owner, unsigned generation)
 
     do {
         sw.n = 0;
-        CONTAINER_FOR_EACH(table->tdata->container, collect_doomed, &sw);
+        CONTAINER_FOR_EACH(table->rows, collect_doomed, &sw);
         for (i = 0; i < sw.n; i++) {
             delete_row(table, sw.doomed[i]);
         }
@@ -393,11 +402,12 @@ struct each {
 static void
 call_each(void *item, void *ctx)
 {
-    netsnmp_tdata_row *row = item;
+    struct row_block *block = item;
     const struct each *each = ctx;
+    const struct rs_row_head *head = row_of(block);
 
-    if (((const struct rs_row_head *)row->data)->owner == each->owner) {
-        each->fn(row->data, each->ctx);
+    if (head->owner == each->owner) {
+        each->fn(row_of(block), each->ctx);
     }
 }
 
@@ -406,11 +416,11 @@ rs_table_each(struct rs_table *table, uint32_t owner, void (*fn)(void *row, void
 {
     struct each each = {owner, fn, ctx};
 
-    CONTAINER_FOR_EACH(table->tdata->container, call_each, &each);
+    CONTAINER_FOR_EACH(table->rows, call_each, &each);
 }
 
 size_t
 rs_table_count(struct rs_table *table)
 {
-    return (size_t)netsnmp_tdata_row_count(table->tdata);
+    return CONTAINER_SIZE(table->rows);
 }
