@@ -114,7 +114,7 @@ struct rw_config {
     char *agentx_socket; /* default "/var/agentx/master" */
     int notifications;   /* default 1 */
     char *state_file;    /* default "/var/lib/rackwatch/state.json" */
-    int64_t max_polls;   /* rackwatchd: endpoints polled at once, 1-256; default 32 */
+    int64_t max_polls;   /* rackwatchd: endpoints polled at once, 1-256; default 16 */
 };
 
 /*

@@ -29,10 +29,11 @@
 /*
  * Endpoints polled at once is the configuration's max_polls; the others wait their turn
  * in the order their timers fired.  A poll in progress holds its service's connections,
- * easy handles and libcurl buffers (16 KiB each) from its first request to its last,
- * whatever the client's cap on requests in flight: with every endpoint started at once,
- * 1,000 endpoints of 48 outlets peaked at 47 MB of libcurl memory.  Requests in flight
- * over all endpoints: two per poll slot, each BMC's own limit.
+ * easy handles and libcurl buffers from its first request to its last, whatever the
+ * client's cap on requests in flight: ~100-130 KB a poll, nearly all of it the TLS
+ * connection (libcurl 7.88 makes an OpenSSL 3 context for each).  With every endpoint
+ * started at once, 1,000 endpoints of 48 outlets peaked at 47 MB of libcurl memory.
+ * Requests in flight over all endpoints: two per poll slot, each BMC's own limit.
  */
 #define RS_IN_FLIGHT_PER_POLL 2
 

@@ -301,7 +301,7 @@ test_config_example(void **state)
     assert_int_equal(cfg->policy.n_pins, 0);
     assert_int_equal(cfg->notifications, 1);
     assert_string_equal(cfg->state_file, "/var/lib/rackwatch/state.json");
-    assert_int_equal(cfg->max_polls, 32);
+    assert_int_equal(cfg->max_polls, 16);
     assert_ptr_equal(rw_config_endpoint(cfg, "server-7"), &cfg->endpoints[1]);
     assert_null(rw_config_endpoint(cfg, "nope"));
     assert_ptr_equal(rw_config_member(cfg, "hub-1"), cfg->hub);
