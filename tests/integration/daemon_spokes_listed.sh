@@ -72,7 +72,8 @@ traps_for() {
 
 emu S1 ca/hub --firmware-version 3.2.0
 emu S3 ca/hub --firmware-version 3.2.0
-WEST_PORT=$(closed_port) # nothing listens there until "west comes up" below
+rw_hold_closed_port # nothing listens there until "west comes up" below
+WEST_PORT=$RW_CLOSED_PORT
 L=127.0.0.1
 listed_tree "$RW_WORK/tree1" "1|east|$L:$S1_PORT|OK" "2|west|$L:$WEST_PORT|Critical"
 MOCKUP="$RW_WORK/tree1" emu HUB ca/hub --firmware-version 3.2.0
@@ -201,6 +202,7 @@ else
 fi
 
 # west comes up: one notification, notResponding(2) -> ok(1), with the hub's view.
+rw_release_port "$WEST_PORT"
 rw_spawn "$RW_WORK/WEST.log" "$EMU" --mockup "$HUBDATA" --listen "127.0.0.1:$WEST_PORT" \
     --tls-cert "$PKI/ca/hub.crt" --tls-key "$PKI/ca/hub.key" --firmware-version 3.2.0
 rw_wait_port "$WEST_PORT" 10

@@ -159,21 +159,10 @@ EOY
 }
 
 # dist_closed_port: DOWN_PORT, a port of 127.0.0.1 that refuses connections for the whole
-# test: a process holds it bound without listening, so no other test under ctest -j can
-# take it meanwhile (a port merely found free could be, and was, reused by one).
+# test (rw_hold_closed_port).
 dist_closed_port() {
-    local file=$RW_WORK/closed.port i
-    rw_spawn "$file" python3 -c 'import socket, sys, time
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1], flush=True)
-time.sleep(3600)'
-    for ((i = 0; i < 100; i++)); do
-        [[ -s $file ]] && break
-        sleep 0.05
-    done
-    DOWN_PORT=$(head -n 1 "$file")
-    [[ $DOWN_PORT =~ ^[0-9]+$ ]] || { echo "cannot hold a closed port" >&2; exit 1; }
+    rw_hold_closed_port
+    DOWN_PORT=$RW_CLOSED_PORT
 }
 
 # dist_pki: an Icinga CA and one certificate per endpoint, by `icinga2 pki` (offline); each

@@ -68,6 +68,39 @@ rw_spawn() {
     RW_PIDS+=("$RW_LAST_PID")
 }
 
+# rw_hold_closed_port: RW_CLOSED_PORT, a port of 127.0.0.1 that refuses connections until
+# rw_release_port: a process holds it bound without listening, so that no other test under
+# ctest -j takes it meanwhile (a port merely found free was once taken by a neighbour's TLS
+# server, and a spoke meant to be down answered with a stranger's certificate).  The
+# holder is killed at exit.
+declare -gA RW_PORT_HOLDERS=()
+rw_hold_closed_port() {
+    local file i
+    file=$(mktemp "$RW_WORK/held-port.XXXXXX")
+    rw_spawn "$file" python3 -c 'import socket, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+time.sleep(3600)'
+    for ((i = 0; i < 100; i++)); do
+        [[ -s $file ]] && break
+        sleep 0.05
+    done
+    RW_CLOSED_PORT=$(head -n 1 "$file")
+    [[ $RW_CLOSED_PORT =~ ^[0-9]+$ ]] || { echo "cannot hold a closed port" >&2; exit 1; }
+    RW_PORT_HOLDERS[$RW_CLOSED_PORT]=$RW_LAST_PID
+}
+
+# rw_release_port PORT: frees a port of rw_hold_closed_port, for the server that is to
+# listen there next (started right after).
+rw_release_port() {
+    local pid=${RW_PORT_HOLDERS[$1]:-}
+    [[ -n $pid ]] || return 0
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    unset "RW_PORT_HOLDERS[$1]"
+}
+
 # rw_run CMD...: runs CMD, keeping its exit code in RW_RC and its stdout in RW_OUT
 # (stderr in RW_ERR).
 rw_run() {
