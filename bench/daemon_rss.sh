@@ -3,8 +3,9 @@
 # (target: VmHWM < 32 MB).  A 48-outlet mockup is generated from tests/data/pdu in a temp
 # dir and served over HTTPS by EMUS rackwatch-emu processes of 8 listeners each (the
 # emulator's limit); the 1000 endpoints share those ports round-robin.  The daemon runs
-# --standalone (no snmpd needed; the tables are the same).  Prints figures; never
-# pass/fail.  Everything runs on 127.0.0.1 and is stopped at the end.
+# --standalone (no snmpd needed; the tables are the same), or with AGENTX=1 as the AgentX
+# subagent of a private snmpd, as it is deployed.  Prints figures; never pass/fail.
+# Everything runs on 127.0.0.1 and is stopped at the end.
 #
 #   bench/daemon_rss.sh [BUILD_DIR]   (default build/release)
 #   env: PDUS (1000), OUTLETS (48), EMUS (4), POLL (30 s between polls), SCHEME (https;
@@ -90,12 +91,24 @@ done
 } >"$work/rw.yaml"
 sa_port=$(free_port)
 printf 'rocommunity public 127.0.0.1\n' >"$work/snmp.conf"
+agent=(--standalone "udp:127.0.0.1:$sa_port" --snmp-config "$work/snmp.conf")
+mode=standalone
+if [[ -n ${AGENTX:-} ]]; then
+    # snmpd answers on sa_port and forwards our subtree over its AgentX socket.
+    printf 'agentaddress udp:127.0.0.1:%s\nmaster agentx\nagentXSocket %s\nrocommunity public 127.0.0.1\n' \
+        "$sa_port" "$work/agentx.sock" >"$work/snmpd.conf"
+    MIBS='' snmpd -f -Lo -C -c "$work/snmpd.conf" -p "$work/snmpd.pid" -m '' >"$work/snmpd.log" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 100); do [[ -S $work/agentx.sock ]] && break; sleep 0.1; done
+    agent=(--agentx-socket "$work/agentx.sock")
+    mode="AgentX subagent of snmpd"
+fi
 
 echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
-echo "== $pdus PDUs x $outlets outlets over ${#ports[@]} $scheme ports ($emus emulators), poll every ${poll}s"
+echo "== $pdus PDUs x $outlets outlets over ${#ports[@]} $scheme ports ($emus emulators), poll every ${poll}s, $mode"
 start=$(date +%s)
-${WRAP:-} "$daemon" --config "$work/rw.yaml" --foreground --standalone "udp:127.0.0.1:$sa_port" \
-    --snmp-config "$work/snmp.conf" --log-level warning >"$work/daemon.log" 2>&1 &
+${WRAP:-} "$daemon" --config "$work/rw.yaml" --foreground "${agent[@]}" --log-level warning \
+    >"$work/daemon.log" 2>&1 &
 dpid=$!
 pids+=("$dpid")
 
@@ -131,4 +144,5 @@ awk '/^(Shared_Clean|Private_Clean|Private_Dirty|Shared_Dirty):/ { v[$1] = $2 }
            v["Shared_Clean:"] + v["Private_Clean:"], v["Private_Dirty:"] + v["Shared_Dirty:"] }' \
     "/proc/$dpid/smaps_rollup"
 awk 'END { print "daemon log lines (failed polls, warnings): " NR }' "$work/daemon.log"
+sed -n '1,3s/^/  daemon log: /p' "$work/daemon.log"
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
