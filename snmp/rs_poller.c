@@ -43,9 +43,11 @@ struct ep_state {
     struct rf_service *service;            /* borrowed from the client */
     struct rf_poll *poll;
     struct rs_timer next, budget;
-    struct rw_pack *latest; /* the last poll's part of the snapshot, deflated */
-    bool running;           /* counted in the poller's running */
-    unsigned long waiting;  /* 0, or its place in the line for a poll slot */
+    struct rw_pack *latest;      /* the last poll's part of the snapshot, deflated */
+    char *logged_error;          /* the failure last logged; NULL while the endpoint answers */
+    unsigned long failed_in_row; /* polls failed since the last that succeeded */
+    bool running;                /* counted in the poller's running */
+    unsigned long waiting;       /* 0, or its place in the line for a poll slot */
 };
 
 struct rs_poller {
@@ -223,6 +225,33 @@ keep_part(struct rs_poller *poller, struct ep_state *ep, const struct rf_endpoin
     ep->latest = pack;
 }
 
+/*
+ * Logs a poll's failure when it starts or its reason changes, and the recovery, instead
+ * of the same line every poll_interval for as long as a device is down: the log of a
+ * night's outage reads as when it began, why, and when it ended.
+ */
+static void
+log_outcome(struct rs_poller *poller, struct ep_state *ep, const struct rf_endpoint *model)
+{
+    if (model->ok) {
+        if (ep->logged_error != NULL) {
+            rw_log(poller->opts.log, RW_LOG_WARNING, "%s: answers again after %lu failed poll%s",
+                   ep->target->name, ep->failed_in_row, ep->failed_in_row == 1 ? "" : "s");
+            free(ep->logged_error);
+            ep->logged_error = NULL;
+        }
+        ep->failed_in_row = 0;
+        return;
+    }
+    ep->failed_in_row++;
+    if (ep->logged_error != NULL && strcmp(ep->logged_error, model->error) == 0) {
+        return;
+    }
+    rw_log(poller->opts.log, RW_LOG_WARNING, "%s: %s", ep->target->name, model->error);
+    free(ep->logged_error);
+    ep->logged_error = strdup(model->error); /* NULL out of memory: logged again next time */
+}
+
 static void
 on_polled(struct rf_endpoint *model, void *ctx)
 {
@@ -242,9 +271,7 @@ on_polled(struct rf_endpoint *model, void *ctx)
         rw_log(poller->opts.log, RW_LOG_ERR, "%s: out of memory polling", ep->target->name);
     } else {
         poller->failed += !model->ok;
-        if (!model->ok) {
-            rw_log(poller->opts.log, RW_LOG_WARNING, "%s: %s", ep->target->name, model->error);
-        }
+        log_outcome(poller, ep, model);
         if (rs_mib_update(poller->opts.mib, model, time(NULL), &err) != RW_OK) {
             rw_log(poller->opts.log, RW_LOG_ERR, "%s: tables not updated: %s", ep->target->name,
                    err.msg);
@@ -361,7 +388,10 @@ retire_old(struct rs_poller *poller, struct ep_state *old, size_t n_old)
         for (j = 0; j < poller->n; j++) {
             if (strcmp(poller->eps[j].target->name, old[i].target->name) == 0) {
                 poller->eps[j].latest = old[i].latest;
+                poller->eps[j].logged_error = old[i].logged_error;
+                poller->eps[j].failed_in_row = old[i].failed_in_row;
                 old[i].latest = NULL;
+                old[i].logged_error = NULL;
                 break;
             }
         }
@@ -369,6 +399,7 @@ retire_old(struct rs_poller *poller, struct ep_state *old, size_t n_old)
             rs_mib_endpoint_remove(poller->opts.mib, old[i].target->name);
         }
         rw_pack_free(old[i].latest);
+        free(old[i].logged_error);
     }
     free(old);
 }
@@ -546,6 +577,7 @@ rs_poller_free(struct rs_poller *poller)
     rf_client_free(poller->client);
     for (i = 0; i < poller->n; i++) {
         rw_pack_free(poller->eps[i].latest);
+        free(poller->eps[i].logged_error);
     }
     rs_timer_disarm(poller->opts.loop, &poller->client_timer);
     rs_timer_disarm(poller->opts.loop, &poller->save_timer);

@@ -154,6 +154,11 @@ rw_start_snmpd "$RW_WORK/snmp" || exit 1
 if wait_value .1.10.1.10.1 "INTEGER: $srv_w" 5; then rw_pass "tables back within 5 s of an snmpd restart"; else
     rw_fail "tables not back after snmpd restart"; fi
 
+# An endpoint that stays down is logged once (polled every second meanwhile), not per poll.
+n=$(grep -c "warning: pdu-a1: " "$RW_WORK/daemon.log")
+if [[ $n -eq 1 ]]; then rw_pass "a PDU down for many polls is logged once"; else
+    RW_OUT=$(grep "pdu-a1: " "$RW_WORK/daemon.log"); rw_fail "PDU down logged $n times"; fi
+
 # SIGHUP with a changed configuration: pdu-a1 removed, the server stays with its index,
 # a new endpoint appears.
 write_config "$RW_WORK/rackwatch.yaml" "srv-1=$SRV_URL=server" "srv-2=$SRV_URL=auto"
