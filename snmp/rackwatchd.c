@@ -58,6 +58,7 @@ struct daemon {
     struct rw_config *cfg;
     struct rs_poller *poller;
     struct rs_spokes *spokes;
+    struct rs_notifier *notifier;
     int signal_fd;
     int running;
     int reload_requested;
@@ -238,7 +239,7 @@ on_change(void *ctx, const struct rs_change *change)
 
     rw_log(&daemon->log, RW_LOG_NOTICE, "%s", rs_change_describe(change, line, sizeof(line)));
     if (daemon->cfg->notifications) {
-        rs_notify_change(change);
+        rs_notify_change(daemon->notifier, change);
     }
 }
 
@@ -340,6 +341,8 @@ daemon_start(struct daemon *daemon, struct rw_err *err)
     };
 
     if (rs_loop_new(&daemon->loop, err) != RW_OK || setup_signals(daemon, err) != RW_OK ||
+        rs_notifier_new(&daemon->log, daemon->opts.standalone == NULL, &daemon->notifier, err) !=
+            RW_OK ||
         rs_agent_start(&agent, err) != RW_OK) {
         return err->code;
     }
@@ -403,6 +406,7 @@ main(int argc, char **argv)
     curl_global_cleanup();
     rs_mib_free(daemon.mib);
     rs_index_free(daemon.index);
+    rs_notifier_free(daemon.notifier);
     rs_agent_stop(RACKWATCHD_NAME);
     rs_loop_free(daemon.loop);
     if (daemon.signal_fd >= 0) {

@@ -1,11 +1,13 @@
 #include "rs_notify.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <net-snmp/agent/agent_callbacks.h>
 
 /* Where a varbind's value comes from, and which instance it names. */
 enum source {
@@ -121,8 +123,9 @@ add_varbind(netsnmp_variable_list **vars, const struct varbind_spec *spec,
     }
 }
 
-void
-rs_notify_change(const struct rs_change *change)
+/* Sends the notification for change through the agent (snmpd's trap sinks, or ours). */
+static void
+send_change(const struct rs_change *change)
 {
     oid trap[sizeof(objects_oid) / sizeof(objects_oid[0]) + 2];
     size_t root_len = RS_MIB_ROOT_LEN, i, v;
@@ -147,6 +150,144 @@ rs_notify_change(const struct rs_change *change)
         snmp_free_varbind(vars);
         return;
     }
+}
+
+/* A change held while snmpd is away, with its own copies of the texts. */
+struct held {
+    struct rs_change change;
+    char *text1, *text2;
+};
+
+struct rs_notifier {
+    const struct rw_log *log;
+    bool subagent;
+    bool connected;                       /* the AgentX session is open */
+    struct held held[RS_NOTIFY_HELD_MAX]; /* a ring: first, then n in order */
+    size_t first, n;
+    unsigned long dropped; /* older changes that did not fit, since the last opening */
+};
+
+static void
+held_clear(struct held *h)
+{
+    free(h->text1);
+    free(h->text2);
+    memset(h, 0, sizeof(*h));
+}
+
+/* Keeps a copy of change; past RS_NOTIFY_HELD_MAX the oldest goes. */
+static void
+hold(struct rs_notifier *notifier, const struct rs_change *change)
+{
+    struct held *h;
+
+    if (notifier->n == RS_NOTIFY_HELD_MAX) {
+        held_clear(&notifier->held[notifier->first]);
+        notifier->first = (notifier->first + 1) % RS_NOTIFY_HELD_MAX;
+        notifier->n--;
+        notifier->dropped++;
+    }
+    h = &notifier->held[(notifier->first + notifier->n) % RS_NOTIFY_HELD_MAX];
+    h->change = *change;
+    h->text1 = change->text1 != NULL ? strdup(change->text1) : NULL;
+    h->text2 = change->text2 != NULL ? strdup(change->text2) : NULL;
+    /* Out of memory a text is sent empty rather than the change lost. */
+    h->change.text1 = h->text1;
+    h->change.text2 = h->text2;
+    notifier->n++;
+}
+
+/* SNMPD_CALLBACK_INDEX_START: the session to snmpd is open (again); send what waited. */
+static int
+on_master_up(int major, int minor, void *serverarg, void *clientarg)
+{
+    struct rs_notifier *notifier = clientarg;
+    size_t sent = notifier->n;
+
+    (void)major;
+    (void)minor;
+    (void)serverarg;
+    notifier->connected = true;
+    if (sent == 0) {
+        return SNMPERR_SUCCESS;
+    }
+    rw_log(notifier->log, RW_LOG_NOTICE,
+           "snmpd is back: sending %zu notifications held while it was away%s", sent,
+           notifier->dropped > 0 ? " (older ones were dropped)" : "");
+    while (notifier->n > 0) {
+        send_change(&notifier->held[notifier->first].change);
+        held_clear(&notifier->held[notifier->first]);
+        notifier->first = (notifier->first + 1) % RS_NOTIFY_HELD_MAX;
+        notifier->n--;
+    }
+    notifier->dropped = 0;
+    return SNMPERR_SUCCESS;
+}
+
+/* SNMPD_CALLBACK_INDEX_STOP: snmpd went away; hold notifications until it is back. */
+static int
+on_master_down(int major, int minor, void *serverarg, void *clientarg)
+{
+    struct rs_notifier *notifier = clientarg;
+
+    (void)major;
+    (void)minor;
+    (void)serverarg;
+    notifier->connected = false;
+    return SNMPERR_SUCCESS;
+}
+
+enum rw_rc
+rs_notifier_new(const struct rw_log *log, bool subagent, struct rs_notifier **out,
+                struct rw_err *err)
+{
+    struct rs_notifier *notifier = calloc(1, sizeof(*notifier));
+
+    *out = NULL;
+    if (notifier == NULL) {
+        return rw_err_set(err, RW_ENOMEM, "out of memory for the notifications");
+    }
+    notifier->log = log;
+    notifier->subagent = subagent;
+    if (subagent && (snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START,
+                                            on_master_up, notifier) != SNMPERR_SUCCESS ||
+                     snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP,
+                                            on_master_down, notifier) != SNMPERR_SUCCESS)) {
+        rs_notifier_free(notifier);
+        return rw_err_set(err, RW_ENOMEM, "out of memory watching the AgentX session");
+    }
+    *out = notifier;
+    return RW_OK;
+}
+
+void
+rs_notifier_free(struct rs_notifier *notifier)
+{
+    if (notifier == NULL) {
+        return;
+    }
+    if (notifier->subagent) {
+        (void)snmp_unregister_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START,
+                                       on_master_up, notifier, 1);
+        (void)snmp_unregister_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP,
+                                       on_master_down, notifier, 1);
+    }
+    while (notifier->n > 0) {
+        held_clear(&notifier->held[notifier->first]);
+        notifier->first = (notifier->first + 1) % RS_NOTIFY_HELD_MAX;
+        notifier->n--;
+    }
+    free(notifier);
+}
+
+void
+rs_notify_change(struct rs_notifier *notifier, const struct rs_change *change)
+{
+    if (notifier->subagent && !notifier->connected) {
+        hold(notifier, change);
+        return;
+    }
+    send_change(change);
 }
 
 static const char *

@@ -6,7 +6,9 @@
 #define RS_NOTIFY_H
 
 #include "rs_mib.h"
+#include "rw_log.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -15,7 +17,27 @@
  */
 const char *rs_change_describe(const struct rs_change *change, char *buf, size_t len);
 
-/* Sends the notification for change.  Never blocks: AgentX queues it to snmpd. */
-void rs_notify_change(const struct rs_change *change);
+/*
+ * The notifications of one daemon.  As an AgentX subagent they go through snmpd; while
+ * snmpd is away (stopped, restarting) they are held, the newest RS_NOTIFY_HELD_MAX of
+ * them, and sent in order when the session is open again, so that a change seen during
+ * an snmpd restart still reaches the managers.  Standalone, they go out at once.
+ */
+#define RS_NOTIFY_HELD_MAX 256
+
+struct rs_notifier;
+
+/*
+ * Call before rs_agent_start(): it watches the AgentX session from its first opening.
+ * log is borrowed (NULL: silent).  Free with rs_notifier_free().  RW_ENOMEM.
+ */
+RW_MUSTCHECK enum rw_rc rs_notifier_new(const struct rw_log *log, bool subagent,
+                                        struct rs_notifier **out, struct rw_err *err);
+
+/* Stops watching the session and drops what is held; NULL does nothing. */
+void rs_notifier_free(struct rs_notifier *notifier);
+
+/* Sends the notification for change, or holds it while snmpd is away.  Never blocks. */
+void rs_notify_change(struct rs_notifier *notifier, const struct rs_change *change);
 
 #endif

@@ -225,6 +225,44 @@ keep_part(struct rs_poller *poller, struct ep_state *ep, const struct rf_endpoin
     ep->latest = pack;
 }
 
+/* Skips a run of digits followed by " ms" at *p; true when there was one. */
+static bool
+skip_millis(const char **p)
+{
+    const char *q = *p;
+
+    while (*q >= '0' && *q <= '9') {
+        q++;
+    }
+    if (q == *p || strncmp(q, " ms", 3) != 0) {
+        return false;
+    }
+    *p = q + 3;
+    return true;
+}
+
+/*
+ * The same reason for a failure: equal texts but for durations ("after 1 ms" and "after
+ * 0 ms" in libcurl's connect errors), which differ from poll to poll.
+ */
+static bool
+same_reason(const char *a, const char *b)
+{
+    while (*a != '\0' && *b != '\0') {
+        const char *a0 = a, *b0 = b;
+
+        if (skip_millis(&a) && skip_millis(&b)) {
+            continue;
+        }
+        a = a0;
+        b = b0;
+        if (*a++ != *b++) {
+            return false;
+        }
+    }
+    return *a == *b;
+}
+
 /*
  * Logs a poll's failure when it starts or its reason changes, and the recovery, instead
  * of the same line every poll_interval for as long as a device is down: the log of a
@@ -244,7 +282,7 @@ log_outcome(struct rs_poller *poller, struct ep_state *ep, const struct rf_endpo
         return;
     }
     ep->failed_in_row++;
-    if (ep->logged_error != NULL && strcmp(ep->logged_error, model->error) == 0) {
+    if (ep->logged_error != NULL && same_reason(ep->logged_error, model->error)) {
         return;
     }
     rw_log(poller->opts.log, RW_LOG_WARNING, "%s: %s", ep->target->name, model->error);

@@ -243,6 +243,14 @@ scenario_snmpd_restart() {
     fl_alive "snmpd down: the daemon keeps running"
     rw_start_snmpd "$RW_WORK/snmp" || exit 1
     expect_wait "snmpd back: the stale state is served" "$EP.5.1" 'INTEGER: 2' 10
+    # The change happened while snmpd was away: held, then sent once it was back.
+    expect_trap "snmpd back: the notification raised meanwhile arrives" 1 1 2 10
+    if grep -q 'notice: snmpd is back: sending [0-9]* notifications held while it was away' \
+        "$RW_WORK/daemon.log"; then
+        rw_pass "snmpd back: the held notifications are logged"
+    else
+        RW_OUT=$(grep -i snmpd "$RW_WORK/daemon.log" | tail -3) RW_RC=- rw_fail "no log of the held"
+    fi
     # (the first failed poll may have met the restart itself: wait for the fault's own words)
     expect_wait "snmpd back: with its reason" "$EP.6.1" "^STRING: \"$MSG_EMPTY\"\$" 10
     check "snmpd back: and the last reading" "$PDU.10.1" "$PDU_W"

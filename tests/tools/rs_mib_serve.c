@@ -36,6 +36,7 @@
 
 struct serve {
     struct rs_mib *mib;
+    struct rs_notifier *notifier;
     int running, poll_no;
 };
 
@@ -175,12 +176,13 @@ apply_synthetic(struct serve *serve, int number, int n_outlets)
 static void
 on_change(void *ctx, const struct rs_change *change)
 {
-    (void)ctx;
+    struct serve *serve = ctx;
+
     (void)printf("change kind=%d old=%d new=%d %s %s\n", change->kind, change->old_value,
                  change->new_value, change->text1 != NULL ? change->text1 : "-",
                  change->text2 != NULL ? change->text2 : "-");
     (void)fflush(stdout);
-    rs_notify_change(change);
+    rs_notify_change(serve->notifier, change);
 }
 
 static void
@@ -233,6 +235,7 @@ main(int argc, char **argv)
     sfd = signalfd(-1, &mask, SFD_NONBLOCK);
     must(rs_loop_new(&loop, &err), &err);
     must(rs_loop_watch(loop, sfd, POLLIN, on_signal, &serve, &err), &err);
+    must(rs_notifier_new(NULL, agent.standalone == NULL, &serve.notifier, &err), &err);
     must(rs_agent_start(&agent, &err), &err);
     must(rs_index_new(&index, &err), &err);
     must(rs_index_load(index, argv[2], &err), &err);
@@ -280,6 +283,7 @@ main(int argc, char **argv)
         must(rs_loop_run_once(loop, 500, &err), &err);
     }
     rs_mib_free(serve.mib);
+    rs_notifier_free(serve.notifier);
     rs_agent_stop(agent.name);
     rs_index_free(index);
     rs_loop_free(loop);
