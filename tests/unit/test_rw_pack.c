@@ -105,27 +105,36 @@ test_too_big(void **state)
     assert_string_equal(err.msg, "67108865 bytes do not fit in a pack (at most 67108864)");
 }
 
+/* A pack of n outlets' text; *len is the text's length. */
+static struct rw_pack *
+outlets_pack(size_t n, size_t *len)
+{
+    char *text = outlets_text(n, len);
+    struct rw_pack *pack = NULL;
+
+    assert_int_equal(rw_pack_new(text, *len, &pack, NULL), RW_OK);
+    free(text);
+    return pack;
+}
+
 /* Unpacking into a buffer whose cap is too small fails and frees it, as rw_buf does. */
 static void
 test_unpack_over_cap(void **state)
 {
     size_t len;
-    char *text = outlets_text(100, &len);
-    struct rw_pack *pack = NULL;
+    struct rw_pack *pack = outlets_pack(100, &len);
     struct rw_buf out;
     struct rw_err err;
     char want[128];
 
     (void)state;
     rw_err_clear(&err);
-    assert_int_equal(rw_pack_new(text, len, &pack, &err), RW_OK);
     rw_buf_init(&out, len - 1);
     assert_int_equal(rw_pack_unpack(pack, &out, &err), RW_ETOOBIG);
     (void)snprintf(want, sizeof(want), "%zu unpacked bytes do not fit in the buffer", len);
     assert_string_equal(err.msg, want);
     assert_int_equal(rw_buf_len(&out), 0);
     rw_pack_free(pack);
-    free(text);
 }
 
 /* A damaged pack (its checksum, the block's last bytes) is refused; out is as it was. */
@@ -133,15 +142,13 @@ static void
 test_damaged(void **state)
 {
     size_t len;
-    char *text = outlets_text(48, &len);
-    struct rw_pack *pack = NULL;
+    struct rw_pack *pack = outlets_pack(48, &len);
     struct rw_buf out;
     struct rw_err err;
     char want[128];
 
     (void)state;
     rw_err_clear(&err);
-    assert_int_equal(rw_pack_new(text, len, &pack, &err), RW_OK);
     ((unsigned char *)pack)[rw_pack_size(pack) - 1] ^= 0x5a;
     rw_buf_init(&out, 1 << 20);
     assert_int_equal(rw_buf_adds(&out, "before"), RW_OK);
@@ -151,7 +158,6 @@ test_damaged(void **state)
     assert_string_equal(rw_buf_str(&out), "before");
     rw_buf_free(&out);
     rw_pack_free(pack);
-    free(text);
 }
 
 int
