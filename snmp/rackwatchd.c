@@ -336,6 +336,7 @@ daemon_start(struct daemon *daemon, struct rw_err *err)
                                                             : daemon->cfg->agentx_socket,
         .ping_interval_s = daemon->opts.ping_interval_s,
         .use_syslog = daemon->opts.use_syslog,
+        .log = &daemon->log,
         .standalone = daemon->opts.standalone,
         .snmp_config = daemon->opts.snmp_config,
     };

@@ -8,12 +8,15 @@
 #define RS_AGENT_H
 
 #include "rw_err.h"
+#include "rw_log.h"
 
 struct rs_agent_opts {
     const char *name;          /* application name: config file stem and log ident */
     const char *agentx_socket; /* NULL: Net-SNMP's default (/var/agentx/master) */
     int ping_interval_s;       /* AgentX ping period: how soon a restarted snmpd is seen */
-    int use_syslog;            /* Net-SNMP's own messages to syslog instead of stderr */
+    int use_syslog;            /* without log: Net-SNMP's messages to syslog, not stderr */
+    const struct rw_log *log;  /* Net-SNMP's own messages go here, as ours do; borrowed
+                                  until rs_agent_stop().  NULL: use_syslog decides */
     const char *standalone;    /* non-NULL: be an SNMP agent on this address, no snmpd */
     const char *snmp_config;   /* an snmpd.conf-style file (access control), or NULL */
 };

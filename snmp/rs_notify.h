@@ -34,7 +34,8 @@ struct rs_notifier;
 RW_MUSTCHECK enum rw_rc rs_notifier_new(const struct rw_log *log, bool subagent,
                                         struct rs_notifier **out, struct rw_err *err);
 
-/* Stops watching the session and drops what is held; NULL does nothing. */
+/* Stops watching the session and drops what is held; NULL does nothing.  Call before
+ * rs_agent_stop(): snmp_shutdown() frees the argument of every callback still registered. */
 void rs_notifier_free(struct rs_notifier *notifier);
 
 /* Sends the notification for change, or holds it while snmpd is away.  Never blocks. */

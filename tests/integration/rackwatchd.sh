@@ -14,15 +14,19 @@ agentx)
     rw_spawn "$RW_WORK/rackwatchd.log" "$daemon" --config "$RW_WORK/empty.yaml" --foreground \
         --agentx-socket "$RW_AGENTX_SOCKET" --ping-interval 1
     pid=$RW_LAST_PID
-    if rw_wait_grep "$RW_WORK/rackwatchd.log" "AgentX subagent connected" 10; then
-        rw_pass "connects to snmpd over AgentX"
+    # Net-SNMP's own messages come out as ours: ident, level, one line each.
+    if rw_wait_grep "$RW_WORK/rackwatchd.log" \
+        "^rackwatchd: notice: NET-SNMP version [0-9.]+ AgentX subagent connected\$" 10; then
+        rw_pass "connects to snmpd over AgentX (Net-SNMP's message logged as a notice of ours)"
     else
         RW_OUT=$(cat "$RW_WORK/rackwatchd.log"); rw_fail "no AgentX connection"
     fi
     rw_stop_snmpd
     rw_start_snmpd "$RW_WORK/snmp" || exit 1
-    if rw_wait_grep "$RW_WORK/rackwatchd.log" "AgentX subagent connected" 10 2; then
-        rw_pass "reconnects after snmpd restarts"
+    if rw_wait_grep "$RW_WORK/rackwatchd.log" "AgentX subagent connected" 10 2 &&
+        grep -q "^rackwatchd: notice: AgentX master disconnected us, reconnecting in 1\$" \
+            "$RW_WORK/rackwatchd.log"; then
+        rw_pass "reconnects after snmpd restarts, and says so"
     else
         RW_OUT=$(cat "$RW_WORK/rackwatchd.log"); rw_fail "no reconnection"
     fi
