@@ -169,7 +169,7 @@ for ((k = 0; k < EMUS; k++)); do
         { echo "emulator $k did not start: $(tail -n 3 "$W/emu$k.log")" >&2; exit 1; }
 done
 
-SNMP_PORT=$(rw_free_port)
+SNMP_PORT=$(rw_free_udp_port)
 if [[ $MODE == agentx ]]; then
     mkdir -p "$W/snmp/persist"
     cat >"$W/snmp/snmpd.conf" <<CONF

@@ -57,7 +57,7 @@ for line in sys.stdin:
     sys.stdout.flush()
 PY
 
-PORT=$(rw_free_port)
+PORT=$(rw_free_udp_port)
 mkdir -p "$W/persist"
 {
     printf 'agentaddress udp:127.0.0.1:%s\nmaster agentx\nagentXSocket %s/agentx.sock\n' "$PORT" "$W"
@@ -120,7 +120,7 @@ for n in "${NS[@]}"; do
     read -r ax vb < <(rate "127.0.0.1:$PORT" "$COLUMN")
     rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVE_PID/status")
     stop_serve
-    sa_port=$(rw_free_port)
+    sa_port=$(rw_free_udp_port)
     serve "udp:127.0.0.1:$sa_port" "$n"
     read -r sa _ < <(rate "127.0.0.1:$sa_port" "$COLUMN")
     stop_serve

@@ -14,7 +14,7 @@ R=.1.3.6.1.4.1.8072.9999.9999.7225
 N=40
 emu_tls
 emu_start pdu --tls --mockup "$EMU_DATA/pdu"
-port=$(rw_free_port)
+port=$(rw_free_udp_port)
 printf 'rocommunity rackwatch-test 127.0.0.1\n' >"$RW_WORK/access.conf"
 {
     # Polls 60 s apart: after the first round every endpoint is idle for long enough

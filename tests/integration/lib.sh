@@ -45,6 +45,13 @@ rw_free_port() {
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+# rw_free_udp_port: the same for UDP (snmpd, snmptrapd, --standalone): a port free for TCP
+# says nothing of UDP, where a neighbour test's agent or trap receiver may sit.
+rw_free_udp_port() {
+    python3 -c 'import socket
+s = socket.socket(type=socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # rw_wait_port PORT [SECONDS] [HOST]: waits until something accepts on HOST:PORT.
 rw_wait_port() {
     local port=$1 limit=${2:-10} host=${3:-127.0.0.1} i

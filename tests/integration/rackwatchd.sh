@@ -39,7 +39,7 @@ agentx)
     ;;
 standalone)
     # Without access control nobody may read; with it, the agent answers on its own port.
-    port=$(rw_free_port)
+    port=$(rw_free_udp_port)
     printf 'rocommunity rackwatch-test 127.0.0.1\n' >"$RW_WORK/access.conf"
     rw_spawn "$RW_WORK/standalone.log" "$daemon" --config "$RW_WORK/empty.yaml" --foreground \
         --standalone "udp:127.0.0.1:$port" \

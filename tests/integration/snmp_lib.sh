@@ -6,8 +6,8 @@
 rw_start_snmpd() {
     local dir=$1
     mkdir -p "$dir"
-    RW_SNMP_PORT=${RW_SNMP_PORT:-$(rw_free_port)}
-    RW_TRAP_PORT=${RW_TRAP_PORT:-$(rw_free_port)}
+    RW_SNMP_PORT=${RW_SNMP_PORT:-$(rw_free_udp_port)}
+    RW_TRAP_PORT=${RW_TRAP_PORT:-$(rw_free_udp_port)}
     RW_AGENTX_SOCKET=$dir/agentx.sock
     cat >"$dir/snmpd.conf" <<CONF
 agentaddress udp:127.0.0.1:$RW_SNMP_PORT
