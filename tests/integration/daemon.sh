@@ -45,25 +45,10 @@ write_config() {
     } >"$file"
 }
 
-get() {
-    snmpget "${snmp_args[@]}" "127.0.0.1:$RW_SNMP_PORT" "$R$1" 2>/dev/null | sed 's/^[^=]*= //'
-}
-
-# wait_value OID REGEX SECONDS: polls snmpget until the value matches.
-wait_value() {
-    local i
-    for ((i = 0; i < $3 * 10; i++)); do
-        get "$1" | grep -Eq -- "$2" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-check() {
-    local name=$1 oid=$2 regex=$3
-    RW_OUT=$(get "$oid")
-    if grep -Eq -- "^$regex\$" <<<"$RW_OUT"; then rw_pass "$name"; else rw_fail "$name: want $regex"; fi
-}
+# OIDs below are relative to the MIB's root R (snmp_lib.sh's helpers take whole OIDs).
+get() { rw_snmp_get "$R$1"; }
+wait_value() { rw_snmp_wait "$R$1" "$2" "$3"; }
+check() { rw_snmp_check "$1" "$R$2" "$3"; }
 
 write_config "$RW_WORK/rackwatch.yaml" "pdu-a1=$PDU_URL=pdu" "srv-1=$SRV_URL=server"
 rw_spawn "$RW_WORK/daemon.log" "$RW_BIN_DIR/rackwatchd" --config "$RW_WORK/rackwatch.yaml" \

@@ -149,30 +149,9 @@ fl_daemon() {
 }
 
 # get OID: the value alone ("INTEGER: 1"), or nothing when snmpd does not answer.
-get() {
-    snmpget "${SNMP_ARGS[@]}" "127.0.0.1:$RW_SNMP_PORT" "$1" 2>/dev/null | sed 's/^[^=]*= //'
-}
-
-# wait_value OID REGEX SECONDS: polls snmpget until the value matches.
-wait_value() {
-    local i
-    for ((i = 0; i < $3 * 10; i++)); do
-        get "$1" | grep -Eq -- "$2" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-# check NAME OID REGEX: the value now matches REGEX (anchored).
-check() {
-    local name=$1 oid=$2 regex=$3
-    RW_OUT=$(get "$oid") RW_ERR="" RW_RC=-
-    if grep -Eq -- "^$regex\$" <<<"$RW_OUT"; then
-        rw_pass "$name"
-    else
-        rw_fail "$name: want $regex"
-    fi
-}
+get() { rw_snmp_get "$1"; }
+wait_value() { rw_snmp_wait "$1" "$2" "$3"; }
+check() { RW_ERR="" RW_RC=- rw_snmp_check "$@"; }
 
 # expect_wait NAME OID REGEX SECONDS: passes when the value comes to match within SECONDS.
 expect_wait() {

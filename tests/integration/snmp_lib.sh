@@ -110,11 +110,13 @@ rw_expect_clean_stop() {
 }
 
 # rw_snmp_get OID: the value alone ("INTEGER: 1") on one line (snmpget wraps long
-# Hex-STRINGs), from the snmpd started last; nothing when it does not answer.
+# Hex-STRINGs: its lines are joined by one space; spaces inside a line are kept), from the
+# snmpd started last; nothing when it does not answer.
 rw_snmp_get() {
     snmpget -v2c -c public -On -m '' -t 2 -r 1 "127.0.0.1:$RW_SNMP_PORT" "$1" 2>/dev/null |
-        sed 's/^[^=]*= //' |
-        tr -s ' \n' '  ' | sed 's/ $//'
+        sed '1s/^[^=]*= //' |
+        awk '{ sub(/ +$/, ""); if (NR > 1) { sub(/^ +/, ""); printf " " } printf "%s", $0 }
+             END { if (NR > 0) print "" }'
 }
 
 # rw_snmp_wait OID REGEX SECONDS: true once the value matches REGEX.
