@@ -160,7 +160,9 @@ struct rf_client {
     rf_watch_fn *watch;
     rf_timer_fn *timer;
     void *loop_ctx;
-    int epfd;             /* built-in loop; -1 until the first rf_client_run() */
+    int epfd;                /* built-in loop; -1 until the first rf_client_run() */
+    unsigned char *ep_state; /* built-in loop: RF_EPS_* of each fd, by fd */
+    int ep_cap;
     int64_t internal_due; /* built-in loop's timer, monotonic ms; -1 none */
     int64_t backoff_due;  /* earliest service back-off end; -1 none */
     int64_t armed_due;    /* what the loop's timer is set to; -1 none */

@@ -88,24 +88,107 @@ on_curl_timer(CURLM *multi, long timeout_ms, void *arg)
     return 0;
 }
 
-/* The built-in loop's watch hook: one epoll registration per socket. */
-static void
-epoll_watch(void *arg, int fd, int events)
+/*
+ * What the built-in loop knows of an fd in its epoll set (rf_client.ep_state[fd]).  A kept
+ * connection leaves curl's watch when its request ends and comes back with the next one:
+ * instead of EPOLL_CTL_DEL then ADD each time (with a failed MOD before the ADD, 3.3
+ * epoll_ctl per warm request, strace at 100 PDUs), an idle socket stays in the set until
+ * it is wanted again (one MOD) or reports readiness nobody asked for (then DEL).  A closed
+ * fd leaves the set by itself; its number coming back as another socket then meets ENOENT
+ * on MOD and is added.
+ */
+#define RF_EPS_IN     0x01 /* registered for EPOLLIN */
+#define RF_EPS_OUT    0x02 /* registered for EPOLLOUT */
+#define RF_EPS_SET    0x04 /* in the epoll set, unless closed since */
+#define RF_EPS_WANTED 0x08 /* curl watches it */
+
+/* The state of fd, the map grown as needed; NULL when it cannot grow. */
+static unsigned char *
+ep_state(struct rf_client *c, int fd)
 {
-    struct rf_client *c = arg;
+    unsigned char *grown;
+    int cap;
+
+    if (fd >= c->ep_cap) {
+        cap = c->ep_cap > 0 ? c->ep_cap : 256;
+        while (cap <= fd) {
+            cap *= 2;
+        }
+        grown = realloc(c->ep_state, (size_t)cap);
+        if (grown == NULL) {
+            return NULL;
+        }
+        memset(grown + c->ep_cap, 0, (size_t)(cap - c->ep_cap));
+        c->ep_state = grown;
+        c->ep_cap = cap;
+    }
+    return &c->ep_state[fd];
+}
+
+/* Puts fd in the epoll set for events (RF_EV_IN/OUT); 0 when epoll refused. */
+static int
+epoll_set(struct rf_client *c, int fd, int events, int in_set)
+{
     struct epoll_event ev;
 
     memset(&ev, 0, sizeof(ev));
     ev.data.fd = fd;
     ev.events = ((events & RF_EV_IN) ? EPOLLIN : 0) | ((events & RF_EV_OUT) ? EPOLLOUT : 0);
+    if (in_set) {
+        if (epoll_ctl(c->epfd, EPOLL_CTL_MOD, fd, &ev) == 0) {
+            return 1;
+        }
+        return errno == ENOENT && epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev) == 0;
+    }
+    if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev) == 0) {
+        return 1;
+    }
+    return errno == EEXIST && epoll_ctl(c->epfd, EPOLL_CTL_MOD, fd, &ev) == 0;
+}
+
+/* The built-in loop's watch hook. */
+static void
+epoll_watch(void *arg, int fd, int events)
+{
+    struct rf_client *c = arg;
+    unsigned char *st = ep_state(c, fd);
+    unsigned char want = (unsigned char)(events & (RF_EV_IN | RF_EV_OUT));
+
     if (events == 0) {
-        (void)epoll_ctl(c->epfd, EPOLL_CTL_DEL, fd, NULL);
+        /* Left in the set for input only: an idle socket is always writable. */
+        if (st == NULL || (*st & RF_EPS_OUT)) {
+            (void)epoll_ctl(c->epfd, EPOLL_CTL_DEL, fd, NULL);
+            want = 0;
+        } else {
+            want = *st & (RF_EPS_IN | RF_EPS_SET);
+        }
+        if (st != NULL) {
+            *st = want;
+        }
         return;
     }
-    if (epoll_ctl(c->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT) {
-        /* On failure curl's timeout still ends the transfer. */
-        (void)epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev);
+    if (st != NULL && *st == (want | RF_EPS_SET | RF_EPS_WANTED)) {
+        return;
     }
+    /* On failure curl's timeout still ends the transfer. */
+    if (epoll_set(c, fd, events, st == NULL || (*st & RF_EPS_SET)) && st != NULL) {
+        *st = want | RF_EPS_SET | RF_EPS_WANTED;
+    } else if (st != NULL) {
+        *st = 0;
+    }
+}
+
+/* True (and out of the set) when fd woke the loop while nobody watches it. */
+static int
+epoll_unwanted(struct rf_client *c, int fd)
+{
+    if (fd < 0 || fd >= c->ep_cap || (c->ep_state[fd] & RF_EPS_WANTED) ||
+        !(c->ep_state[fd] & RF_EPS_SET)) {
+        return 0;
+    }
+    (void)epoll_ctl(c->epfd, EPOLL_CTL_DEL, fd, NULL);
+    c->ep_state[fd] = 0;
+    return 1;
 }
 
 /* The built-in loop's timer hook. */
@@ -278,6 +361,9 @@ rf_loop_cleanup(struct rf_client *c)
     free(c->fd_shard);
     c->fd_shard = NULL;
     c->fd_cap = 0;
+    free(c->ep_state);
+    c->ep_state = NULL;
+    c->ep_cap = 0;
     if (c->epfd >= 0) {
         (void)close(c->epfd);
         c->epfd = -1;
@@ -498,6 +584,9 @@ epoll_round(struct rf_client *c, int64_t deadline_ms, struct rw_err *err)
         return rw_err_set(err, RW_ENOMEM, "epoll_wait: %s", strerror(errno));
     }
     for (i = 0; i < n; i++) {
+        if (epoll_unwanted(c, evs[i].data.fd)) {
+            continue;
+        }
         events = (evs[i].events & EPOLLIN) ? RF_EV_IN : 0;
         events |= (evs[i].events & EPOLLOUT) ? RF_EV_OUT : 0;
         events |= (evs[i].events & (EPOLLERR | EPOLLHUP)) ? RF_EV_ERR : 0;

@@ -50,12 +50,34 @@ forget_headers(struct rf_req *req)
     req->retry_after = NULL;
 }
 
+/* Where the one header we keep that line may be goes, told by its first letter (any case);
+ * NULL when none: most reply lines then cost one test, not three name comparisons. */
+static char **
+header_slot(struct rf_req *req, const char *line, size_t len, const char **name)
+{
+    switch (len > 0 ? line[0] | 0x20 : 0) {
+    case 'x':
+        *name = "X-Auth-Token";
+        return &req->x_token;
+    case 'l':
+        *name = "Location";
+        return &req->location;
+    case 'r':
+        *name = "Retry-After";
+        return &req->retry_after;
+    default:
+        return NULL;
+    }
+}
+
 /* CURLOPT_HEADERFUNCTION: caps the headers, keeps the few we read. */
 static size_t
 on_header(char *line, size_t size, size_t n, void *arg)
 {
     struct rf_req *req = arg;
     size_t len = size * n;
+    const char *name = NULL;
+    char **slot;
 
     req->header_bytes += len;
     if (req->header_bytes > RF_HEADERS_MAX) {
@@ -65,9 +87,8 @@ on_header(char *line, size_t size, size_t n, void *arg)
     if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
         forget_headers(req); /* a new response (after a 100 Continue) */
     }
-    if (!keep_header(line, len, "X-Auth-Token", &req->x_token) ||
-        !keep_header(line, len, "Location", &req->location) ||
-        !keep_header(line, len, "Retry-After", &req->retry_after)) {
+    slot = header_slot(req, line, len, &name);
+    if (slot != NULL && !keep_header(line, len, name, slot)) {
         req->cut = RF_CUT_NOMEM;
         return 0;
     }
@@ -245,18 +266,20 @@ setup_method(CURL *e, struct rf_req *req)
     return bad;
 }
 
-/* base + path as one URL, set on e. */
+/* base + path as one URL, set on e (libcurl copies it); on the stack: this runs for every
+ * request. */
 static int
 setup_url(CURL *e, struct rf_req *req)
 {
-    struct rw_buf url;
-    int bad;
+    char url[RF_HTTP_PATH_MAX * 2 + 1];
+    size_t blen = strlen(req->ep->base), plen = strlen(req->path);
 
-    rw_buf_init(&url, (size_t)RF_HTTP_PATH_MAX * 2);
-    bad = rw_buf_adds(&url, req->ep->base) != RW_OK || rw_buf_adds(&url, req->path) != RW_OK;
-    bad = bad || curl_easy_setopt(e, CURLOPT_URL, rw_buf_str(&url)) != CURLE_OK;
-    rw_buf_free(&url);
-    return bad;
+    if (blen + plen >= sizeof(url)) {
+        return 1;
+    }
+    memcpy(url, req->ep->base, blen);
+    memcpy(url + blen, req->path, plen + 1);
+    return curl_easy_setopt(e, CURLOPT_URL, url) != CURLE_OK;
 }
 
 enum rw_rc

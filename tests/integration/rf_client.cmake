@@ -8,7 +8,7 @@ if(TARGET rwredfish)
     set_target_properties(rf_fetch_cli PROPERTIES
         RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bin)
 
-    foreach(area sessions retry redirect caps slow tls loop)
+    foreach(area sessions retry redirect caps slow tls loop idle)
         rw_integration_test(NAME rf_client.${area} SCRIPT rf_client.sh ARGS ${area}
                             LABELS redfish TIMEOUT 180)
     endforeach()

@@ -18,7 +18,8 @@ SRV=$RW_WORK/rfsrv.py
 
 cat >"$SRV" <<'PY'
 # A tiny Redfish-ish HTTPS server for the client tests.  Every request is logged as one
-# line "METHOD PATH port=<client port> token=<X-Auth-Token|-> auth=<Authorization|->".
+# line "METHOD PATH port=<client port> token=<X-Auth-Token|-> auth=<Authorization|->
+# ua=<every User-Agent, '|'-joined, or -> accept=<Accept|-> odata=<OData-Version|->".
 import argparse, json, os, ssl, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import socket
@@ -59,9 +60,11 @@ class H(BaseHTTPRequestHandler):
         pass
 
     def record(self):
-        line = "%s %s port=%d token=%s auth=%s\n" % (
+        line = "%s %s port=%d token=%s auth=%s ua=%s accept=%s odata=%s\n" % (
             self.command, self.path, self.client_address[1],
-            self.headers.get("X-Auth-Token", "-"), self.headers.get("Authorization", "-"))
+            self.headers.get("X-Auth-Token", "-"), self.headers.get("Authorization", "-"),
+            "|".join(self.headers.get_all("User-Agent") or ["-"]),
+            self.headers.get("Accept", "-"), self.headers.get("OData-Version", "-"))
         with lock:
             with open(a.log, "a") as f:
                 f.write(line)
@@ -223,6 +226,20 @@ class H(BaseHTTPRequestHandler):
             return self.send(200, {}, [("X-Pad-%d" % i, "y" * 1000) for i in range(70)])
         if p == "/redfish/v1/slow":
             self.gate()
+        if p == "/redfish/v1/drop":
+            # Answers and keeps the connection, then drops it while the client holds it
+            # idle; a line for --gate once the client had time to notice.
+            self.send(200, {"@odata.id": p, "Name": "drop"})
+            time.sleep(0.3)
+            self.connection.shutdown(socket.SHUT_RDWR)
+            time.sleep(0.5)
+            with lock:
+                with open(a.log, "a") as f:
+                    f.write("DROPPED /redfish/v1/fast-marker\n")
+            self.close_connection = True
+            return
+        if p.startswith("/redfish/v1/close"):
+            return self.send(200, {"@odata.id": p, "Name": "close"}, [("Connection", "close")])
         if p.startswith("/redfish/v1/hold"):
             with lock:
                 inflight[0] += 1
@@ -310,6 +327,10 @@ area_sessions() {
     want_count "one login for three GETs" '^POST /redfish/v1/SessionService/Sessions' "$LOG" 1
     want_count "every GET carried the token" '^GET .* token=tok-1-' "$LOG" 3
     want_count "no Authorization header in session mode" 'auth=Basic' "$LOG" 0
+    # GETs carry the User-Agent in their header list, the login through CURLOPT_USERAGENT:
+    # one each, and the Redfish headers.
+    want_count "every request names rackwatch once as its User-Agent" \
+        ' ua=rackwatch/[0-9][0-9.]* accept=application/json odata=4\.0$' "$LOG" 4
 
     : >"$LOG"
     rw_expect "session reused over three polls, then logged out" 0 'RW_OK 200' \
@@ -573,8 +594,62 @@ area_loop() {
         "$CLI" --loop --deadline 200 -e "$u" "${CRED[@]}" --basic --retries 5 /redfish/v1/busy-none
 }
 
+# The built-in epoll loop leaves a kept connection's socket in its set between requests
+# (redfish/rf_loop.c): a socket dropped by its server while idle must leave the set at its
+# first wake-up, not spin the loop; a socket number that comes back as a new connection
+# must be watched again.
+# idle_servers NAME: a server NAME whose /drop drops the kept connection while the client
+# holds it idle, and one whose /slow answers only after that; sets args (rf_fetch_cli's).
+idle_servers() {
+    local drop
+    serve "$1"
+    drop=$PORT
+    serve "$1-wait" --gate "$LOG:1"
+    args=(--rounds 2 -e "https://127.0.0.1:$PORT" "${CRED[@]}" --basic /redfish/v1/slow
+        -e "https://127.0.0.1:$drop" "${CRED[@]}" --basic /redfish/v1/drop)
+}
+
+area_idle() {
+    local st=$RW_WORK/idle.strace args
+    idle_servers drop
+    rw_run "$CLI" "${args[@]}"
+    if [[ $RW_RC -eq 0 && $(grep -Ec '^(0 /redfish/v1/slow|1 /redfish/v1/drop) RW_OK 200 ' <<<"$RW_OUT") -eq 4 ]]; then
+        rw_pass "a kept connection dropped while idle: both rounds answered"
+    else
+        rw_fail "a kept connection dropped while idle (rc $RW_RC)"
+    fi
+    # Again with fresh servers, under strace, counting the loop's wake-ups (LeakSanitizer
+    # cannot run traced).
+    idle_servers drop2
+    if ! command -v strace >/dev/null; then
+        echo "# strace missing: epoll_wait calls not counted"
+    elif ! ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -c \
+        -e trace=epoll_wait -o "$st" "$CLI" "${args[@]}" >/dev/null 2>&1; then
+        rw_fail "a kept connection dropped while idle, traced"
+    elif [[ $(awk '$NF == "epoll_wait" {print $4}' "$st") -lt 200 ]]; then
+        echo "# epoll_wait calls: $(awk '$NF == "epoll_wait" {print $4}' "$st")"
+        rw_pass "the dropped socket did not spin the loop"
+    else
+        RW_OUT=$(cat "$st")
+        rw_fail "the dropped socket spun the loop"
+    fi
+    serve closer
+    rw_expect "Connection: close on every reply: six requests, all answered" 0 \
+        '^0 /redfish/v1/close1 RW_OK 200 ' \
+        "$CLI" --rounds 2 -e "https://127.0.0.1:$PORT" "${CRED[@]}" --basic --max-in-flight 1 \
+        /redfish/v1/close1 /redfish/v1/close2 /redfish/v1/close3
+    want_count "Connection: close: a new connection for each of the six" '^GET /redfish/v1/close' \
+        "$LOG" 6
+    if [[ $(grep -Eo 'port=[0-9]+' "$LOG" | sort -u | wc -l) -eq 6 ]]; then
+        rw_pass "Connection: close: six client ports"
+    else
+        RW_OUT=$(cat "$LOG")
+        rw_fail "Connection: close: connections were reused"
+    fi
+}
+
 case $AREA in
-sessions | retry | redirect | caps | slow | tls | loop) "area_$AREA" ;;
+sessions | retry | redirect | caps | slow | tls | loop | idle) "area_$AREA" ;;
 *)
     echo "unknown area $AREA"
     exit 2

@@ -107,7 +107,26 @@ test_json_parse_table(void **state)
         {"{\"a\": 1}{}", 0, false, RW_EPARSE, "invalid JSON at byte 8: data after the value"},
         {"{\"a\": [1,]}", 0, true, RW_EPARSE, "invalid JSON"},
         {"{\"a\": 1,}", 0, true, RW_EPARSE, "invalid JSON"},
-        {"{\"a\": \"\xff\xfe\"}", 0, false, RW_EPARSE, "invalid JSON"},
+        {"{\"a\": \"\xff\xfe\"}", 0, false, RW_EPARSE,
+         "invalid JSON at byte 7: invalid utf-8 string"},
+        /* UTF-8 is validated only in bodies with a byte over 0x7f (found a word at a time):
+         * these rows put such bytes in the first word, at a word's last byte, after two
+         * words, in the tail past the last whole word and after the value. */
+        {"{\"ab\":\"\xff\"}", 0, true, RW_EPARSE, "invalid JSON at byte 7: invalid utf-8 string"},
+        {"{\"a\": \"\xc3\"}", 0, false, RW_EPARSE, "invalid JSON at byte 8: invalid utf-8 string"},
+        {"\xef\xbb\xbf{\"a\": 1}", 0, true, RW_EPARSE,
+         "invalid JSON at byte 0: invalid utf-8 string"},
+        {"{\"abcdefghijklmnop\": \"\xe2\x82\"}", 0, false, RW_EPARSE,
+         "invalid JSON at byte 24: invalid utf-8 string"},
+        {"{\"a\": 1}\xff", 0, true, RW_EPARSE, "invalid JSON at byte 8: invalid utf-8 string"},
+        {"{\"Name\": \"0123456789abcdef0123456789abcdef0123456789\", \"x\": \"\xe2\x82\"}", 0,
+         false, RW_EPARSE, "invalid JSON at byte 63: invalid utf-8 string"},
+        {"{\"a\": \"\xc3\xa9\"}", 0, false, RW_OK, NULL},
+        {"{\"\xc3\xa9\": 1}", 0, true, RW_OK, NULL},
+        {"{\"Name\": \"0123456789abcdef0123456789abcdef0123456789\", \"x\": \"\xe2\x82\xac\"}", 0,
+         false, RW_OK, NULL},
+        {"{\"Name\": \"0123456789abcdef0123456789abcdef0123456789\", \"x\": \"\\u20ac\"}", 0, true,
+         RW_OK, NULL},
         {"{\"a\": 12345}", 8, false, RW_ETOOBIG, "JSON body of 12 bytes is over the 8-byte cap"},
         {"nul", 0, false, RW_EPARSE, "invalid JSON"},
     };
@@ -803,6 +822,17 @@ test_uri_ok_table(void **state)
         {"/redfish/v1/a\"b", false},
         {"/redfish/v1/Power#/PowerControl/0", false},
         {"/redfish/v1/\x7f", false},
+        {"/redfish/v1/a\\b", false},
+        {"/redfish/v1/<b>", false},
+        {"/redfish/v1/a>", false},
+        {"/redfish/v1/{id}", false},
+        {"/redfish/v1/a}", false},
+        {"/redfish/v1/a|b", false},
+        {"/redfish/v1/a^b", false},
+        {"/redfish/v1/a`b", false},
+        {"/redfish/v1/a\tb", false},
+        {"/redfish/v1/\xc3\xa9", false},
+        {"/redfish/v1/Chassis/1/Power?$select=Voltages&x=~!@%20*()-_.+,;:'[]", true},
     };
     size_t i;
 
