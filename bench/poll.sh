@@ -21,6 +21,15 @@
 # verifies with the system's CA bundle plus the test CA (a site's usual ca_file) instead of
 # the test CA alone.
 # COMPARE=0 in the environment skips curl and redfishtool (rackwatch alone, for profiling).
+# FLOOR=1 also runs rackwatch-poll-floor (bench/poll_floor.c, built beside rackwatch) on the
+# same nginx, URLs and CA after each rackwatch run: libcurl multi + json-c and nothing else,
+# one request in flight per PDU, 3 rounds; its rows are the least the same work costs.
+# FLOOR_ARGS passes options to it (-u: validate UTF-8 as rackwatch does, -H: rackwatch's
+# request headers, -m K: PDUs per multi handle; see bench/poll_floor.c).  INSN=1 adds the
+# user-space instructions per warm request of rackwatch and, with FLOOR=1, of the floor:
+# callgrind of 3 rounds minus 1 round, halved (load-proof; perf has no hardware counters in
+# this VM), with a 3600 s timeout so that nothing times out under valgrind.  Slow: minutes
+# per repeat at 100 PDUs, most of an hour at 1000.
 # curl: `curl --parallel --parallel-max P --http1.1` over the N x 20 URLs in one process,
 # P = min(2N, 300) (rackwatch keeps 2 requests per PDU in flight; curl caps P at 300); with
 # more than 100 PDUs also one process per 100 PDUs, all at once, P = 300 / processes each.
@@ -42,6 +51,10 @@ export RW_SOURCE_DIR="$ROOT" RW_BIN_DIR="$BUILD/bin" RW_TEST_TMP="${TMPDIR:-/tmp
 
 RACKWATCH=$RW_BIN_DIR/rackwatch
 [[ -x $RACKWATCH ]] || { echo "build first: $RACKWATCH is missing" >&2; exit 1; }
+[[ ${FLOOR:-0} == 0 || -x $RW_BIN_DIR/rackwatch-poll-floor ]] ||
+    { echo "build first: $RW_BIN_DIR/rackwatch-poll-floor is missing" >&2; exit 1; }
+[[ ${INSN:-0} == 0 ]] || command -v valgrind >/dev/null ||
+    { echo "INSN=1 needs valgrind (apt-get install valgrind)" >&2; exit 1; }
 [[ -x /usr/sbin/nginx ]] || { echo "bench/poll.sh needs nginx (apt-get install nginx)" >&2; exit 1; }
 command -v curl >/dev/null || { echo "bench/poll.sh needs curl" >&2; exit 1; }
 MAX_N=$(printf '%s\n' "${NS[@]}" | sort -n | tail -n 1)
@@ -66,6 +79,7 @@ ln -s "$ROOT/tests/data/pdu" "$RW_WORK/www/redfish/v1"
 mapfile -t PATHS < <(cd "$ROOT/tests/data/pdu" &&
     { echo /redfish/v1/; find PowerEquipment -name index.json -printf '/redfish/v1/%h\n'; } | sort)
 [[ ${#PATHS[@]} -eq $RESOURCES ]] || { echo "expected $RESOURCES resources, found ${#PATHS[@]}" >&2; exit 1; }
+printf '%s\n' "${PATHS[@]}" >"$RW_WORK/paths.txt"
 
 # MAX_N ports that were free a moment ago, all bound at once so that they differ.
 mapfile -t PORTS < <(python3 -c '
@@ -189,6 +203,54 @@ curl_run() {
     echo "$wall $cpu $rss $rc $load $par" >>"$RW_WORK/curl-$n-$procs.txt"
 }
 
+# floor_run N: rackwatch-poll-floor over the first N PDUs, 3 rounds; appends
+# "round failed requests wall cpu_us insn rss_kb load" per round to $RW_WORK/floor-N.txt.
+floor_run() {
+    local n=$1 load
+    load=$(load1)
+    # shellcheck disable=SC2086 # FLOOR_ARGS is a list of options
+    "$RW_BIN_DIR/rackwatch-poll-floor" -r 3 ${FLOOR_ARGS:-} -c "$CA_FILE" \
+        "$RW_WORK/bases-$n.txt" "$RW_WORK/paths.txt" 2>>"$RW_WORK/floor.err" |
+        sed -n "s/^floor round \([0-9]*\): \([0-9]*\) requests (\([0-9]*\) failed), \([0-9.]*\) s wall, \([0-9.]*\) us CPU per request, \([0-9-]*\) instructions per request, peak RSS \([0-9]*\) KB/\1 \3 \2 \4 \5 \6 \7 $load/p" \
+            >>"$RW_WORK/floor-$n.txt"
+}
+
+# insn ROUNDS CMD...: user-space instructions of CMD (with ROUNDS in place of @R@) under
+# callgrind (this machine has no hardware counters for perf; callgrind is load-proof).
+insn() {
+    local rounds=$1
+    shift
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "${@//@R@/$rounds}" \
+        >/dev/null 2>"$RW_WORK/vg.txt"
+    sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$RW_WORK/vg.txt"
+}
+
+# insn_warm N CMD...: instructions per warm request of CMD over N PDUs: (3 rounds - 1
+# round) / (2 rounds x requests).
+insn_warm() {
+    local n=$1 one three
+    shift
+    one=$(insn 1 "$@")
+    three=$(insn 3 "$@")
+    [[ -n $one && -n $three ]] || { echo "-"; return; }
+    echo "$(((three - one) / (2 * n * RESOURCES)))"
+}
+
+# insn_run N: appends "rackwatch_insn floor_insn load" per warm request to insn-N.txt.
+insn_run() {
+    local n=$1 load rw fl=-
+    load=$(load1)
+    sed 's/^  timeout: 30$/  timeout: 3600/' "$RW_WORK/poll-$n.yaml" >"$RW_WORK/insn-$n.yaml"
+    rw=$(insn_warm "$n" "$RACKWATCH" poll --config "$RW_WORK/insn-$n.yaml" --rounds @R@ \
+        --budget 3600 --json)
+    if [[ ${FLOOR:-0} != 0 ]]; then
+        # shellcheck disable=SC2086 # FLOOR_ARGS is a list of options
+        fl=$(insn_warm "$n" "$RW_BIN_DIR/rackwatch-poll-floor" -r @R@ ${FLOOR_ARGS:-} \
+            -c "$CA_FILE" "$RW_WORK/bases-$n.txt" "$RW_WORK/paths.txt")
+    fi
+    echo "$rw $fl $load" >>"$RW_WORK/insn-$n.txt"
+}
+
 printf 'rackwatch poll against nginx (%s workers), %d resources per PDU, HTTPS (P-256), ' \
     "$NGINX_WORKERS" "$RESOURCES"
 printf '%d repeats, %s cores, max_in_flight %s, ca_file %s certificates\n' "$REPEATS" "$(nproc)" \
@@ -204,6 +266,9 @@ for n in "${NS[@]}"; do
     for procs in "${curls[@]}"; do
         : >"$RW_WORK/curl-$n-$procs.txt"
     done
+    : >"$RW_WORK/floor-$n.txt"
+    : >"$RW_WORK/insn-$n.txt"
+    printf 'https://127.0.0.1:%s\n' "${PORTS[@]:0:$n}" >"$RW_WORK/bases-$n.txt"
     for ((r = 0; r < REPEATS; r++)); do
         load=$(load1)
         read -r wall cpu rss rc < <(rusage "$RACKWATCH" poll --config "$RW_WORK/poll-$n.yaml" \
@@ -213,6 +278,8 @@ for n in "${NS[@]}"; do
         sed -n "s/^round \([0-9]*\): [0-9]* endpoints (\([0-9]*\) failed), \([0-9]*\) requests, \([0-9.]*\) s wall, \([0-9.]*\) us CPU per request, peak RSS \([0-9]*\) KB/\1 \2 \3 \4 \5 \6 $load/p" \
             "$RW_WORK/rw.err" >>"$RW_WORK/rw-$n.txt"
         grep -v '^round ' "$RW_WORK/rw.err" | head -n 3 >&2
+        [[ ${FLOOR:-0} == 0 ]] || floor_run "$n"
+        [[ ${INSN:-0} == 0 ]] || insn_run "$n"
         for procs in "${curls[@]}"; do
             curl_run "$n" "$procs"
         done
@@ -227,10 +294,24 @@ for n in "${NS[@]}"; do
             "$(col "$RW_WORK/round.txt" 6)" "$(col "$RW_WORK/round.txt" 2)" \
             "$(col "$RW_WORK/round.txt" 7)"
     done
+    if [[ ${INSN:-0} != 0 ]]; then
+        printf '%-6s %-30s %s, floor %s (callgrind)\n' "$n" "warm insn/request: rackwatch" \
+            "$(col "$RW_WORK/insn-$n.txt" 1)" "$(col "$RW_WORK/insn-$n.txt" 2)"
+    fi
     f=$RW_WORK/rwproc-$n.txt
     row "rackwatch process, 3 rounds" "$n" "$(col "$f" 1)" \
         "$(awk -v k=$((n * RESOURCES * 3)) '{printf "%.1f\n", $2 * 1e6 / k}' "$f" | median)" \
         "$(col "$f" 3)" "$(awk '$4 != 0' "$f" | wc -l)/$REPEATS" "$(col "$f" 5)"
+    for round in 1 2 3; do
+        [[ ${FLOOR:-0} != 0 ]] || break
+        awk -v r="$round" '$1 == r' "$RW_WORK/floor-$n.txt" >"$RW_WORK/round.txt"
+        row "floor round $round ($([[ $round == 1 ]] && echo cold || echo warm))" "$n" \
+            "$(col "$RW_WORK/round.txt" 4)" "$(col "$RW_WORK/round.txt" 5)" \
+            "$(col "$RW_WORK/round.txt" 7)" "$(col "$RW_WORK/round.txt" 2)" \
+            "$(col "$RW_WORK/round.txt" 8)"
+        [[ $(awk '$6 != "-"' "$RW_WORK/round.txt" | wc -l) -eq 0 ]] ||
+            printf '%-6s %-30s %s\n' "$n" "  floor insn/request" "$(col "$RW_WORK/round.txt" 6)"
+    done
     for procs in "${curls[@]}"; do
         f=$RW_WORK/curl-$n-$procs.txt
         row "curl x$procs --parallel-max $(col "$f" 6)" "$n" "$(col "$f" 1)" \
