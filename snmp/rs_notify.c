@@ -175,6 +175,15 @@ held_clear(struct held *h)
     memset(h, 0, sizeof(*h));
 }
 
+/* Forgets the oldest held change. */
+static void
+pop_first(struct rs_notifier *notifier)
+{
+    held_clear(&notifier->held[notifier->first]);
+    notifier->first = (notifier->first + 1) % RS_NOTIFY_HELD_MAX;
+    notifier->n--;
+}
+
 /* Keeps a copy of change; past RS_NOTIFY_HELD_MAX the oldest goes. */
 static void
 hold(struct rs_notifier *notifier, const struct rs_change *change)
@@ -182,9 +191,7 @@ hold(struct rs_notifier *notifier, const struct rs_change *change)
     struct held *h;
 
     if (notifier->n == RS_NOTIFY_HELD_MAX) {
-        held_clear(&notifier->held[notifier->first]);
-        notifier->first = (notifier->first + 1) % RS_NOTIFY_HELD_MAX;
-        notifier->n--;
+        pop_first(notifier);
         notifier->dropped++;
     }
     h = &notifier->held[(notifier->first + notifier->n) % RS_NOTIFY_HELD_MAX];
@@ -216,9 +223,7 @@ on_master_up(int major, int minor, void *serverarg, void *clientarg)
            notifier->dropped > 0 ? " (older ones were dropped)" : "");
     while (notifier->n > 0) {
         send_change(&notifier->held[notifier->first].change);
-        held_clear(&notifier->held[notifier->first]);
-        notifier->first = (notifier->first + 1) % RS_NOTIFY_HELD_MAX;
-        notifier->n--;
+        pop_first(notifier);
     }
     notifier->dropped = 0;
     return SNMPERR_SUCCESS;
@@ -273,9 +278,7 @@ rs_notifier_free(struct rs_notifier *notifier)
                                        on_master_down, notifier, 1);
     }
     while (notifier->n > 0) {
-        held_clear(&notifier->held[notifier->first]);
-        notifier->first = (notifier->first + 1) % RS_NOTIFY_HELD_MAX;
-        notifier->n--;
+        pop_first(notifier);
     }
     free(notifier);
 }
