@@ -202,7 +202,7 @@ release_slot(struct rs_poller *poller, struct ep_state *ep)
 }
 
 /*
- * Keeps the model's part of the snapshot as deflated text until the next poll: ~0.6 KB
+ * Keeps the model's part of the snapshot as deflated text until the next poll: ~0.9 KB
  * for a PDU of 48 outlets where its model took ~5 KB (5 MB at 1,000 PDUs), and a save
  * inflates text instead of formatting every number again.  Out of memory, the endpoint's
  * previous part stays and the failure is logged.
