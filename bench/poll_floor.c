@@ -18,6 +18,10 @@
  *   -B BYTES    CURLOPT_UPLOAD_BUFFERSIZE (libcurl copies each HTTPS request there)
  *   -A          a fresh body buffer per request, as a naive client
  *   -T          a json-c tokener per host (kept across rounds), not one for all
+ *   -C          libcurl only connects (CURLOPT_CONNECT_ONLY); each GET is written with
+ *               curl_easy_send and its reply read with curl_easy_recv, split at the blank
+ *               line and Content-Length (enough for nginx's static replies), as rackwatch
+ *               has done since it carries its GETs itself (redfish/rf_conn.c)
  *
  * Requests time out after 600 s, so that runs under valgrind complete.
  *
@@ -61,6 +65,9 @@ struct floor_host {
     char *body;
     size_t len, cap;
     json_tokener *tok; /* -T: this host's own tokener */
+    int ready;         /* -C: connected; requests go through curl_easy_send/recv */
+    int fd;            /* -C: the connection's socket once ready */
+    const char *host;  /* -C: "host:port" for the Host header */
 };
 
 struct floor {
@@ -75,8 +82,9 @@ struct floor {
     int n_paths;
     struct curl_slist *hdrs;
     json_tokener *tok;
-    int utf8, fresh_body, ua_in_list, tok_per_host;
-    long upload_buffer; /* CURLOPT_UPLOAD_BUFFERSIZE; 0: libcurl's default */
+    int utf8, fresh_body, ua_in_list, tok_per_host, connect_only;
+    struct floor_host **fd_host; /* -C: our own sockets, by fd */
+    long upload_buffer;          /* CURLOPT_UPLOAD_BUFFERSIZE; 0: libcurl's default */
     long done, failed;
     char url[FLOOR_LINE_MAX * 2];
 };
@@ -215,6 +223,8 @@ easy_setup(struct floor *fl, struct floor_host *h)
     return bad ? -1 : 0;
 }
 
+static int co_send(struct floor *fl, struct floor_host *h);
+
 /* Starts h's next path; 0 when there is none left this round. */
 static int
 host_start(struct floor *fl, struct floor_host *h)
@@ -229,6 +239,12 @@ host_start(struct floor *fl, struct floor_host *h)
         h->cap = 0;
     }
     h->len = 0;
+    if (fl->connect_only && h->ready) {
+        return co_send(fl, h);
+    }
+    if (fl->connect_only) {
+        h->next--; /* sent once connected */
+    }
     if (curl_easy_setopt(h->easy, CURLOPT_URL, fl->url) != CURLE_OK ||
         curl_multi_add_handle(h->m->multi, h->easy) != CURLM_OK) {
         fl->failed++;
@@ -273,6 +289,27 @@ drain(struct floor *fl, CURLM *multi)
             continue;
         }
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&h);
+        if (fl->connect_only) {
+            curl_socket_t s = CURL_SOCKET_BAD;
+            struct epoll_event ev = {0};
+
+            curl_easy_getinfo(h->easy, CURLINFO_ACTIVESOCKET, &s);
+            if (msg->data.result != CURLE_OK || s == CURL_SOCKET_BAD) {
+                fprintf(stderr, "floor: %s: connect: %s\n", h->base,
+                        curl_easy_strerror(msg->data.result));
+                exit(1);
+            }
+            h->ready = 1;
+            h->fd = (int)s;
+            fl->fd_host[s] = h;
+            ev.events = EPOLLIN;
+            ev.data.fd = (int)s;
+            if (epoll_ctl(fl->epfd, EPOLL_CTL_ADD, (int)s, &ev) != 0) {
+                (void)epoll_ctl(fl->epfd, EPOLL_CTL_MOD, (int)s, &ev);
+            }
+            (void)host_start(fl, h);
+            continue;
+        }
         curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
         if (msg->data.result != CURLE_OK || status != 200 || parse_body(fl, h) != 0) {
             fl->failed++;
@@ -284,6 +321,90 @@ drain(struct floor *fl, CURLM *multi)
         fl->done++;
         curl_multi_remove_handle(multi, h->easy);
         (void)host_start(fl, h);
+    }
+}
+
+/* -C: the request of h's current path, written with curl_easy_send. */
+static int
+co_send(struct floor *fl, struct floor_host *h)
+{
+    char req[FLOOR_LINE_MAX * 2];
+    const char *path = fl->paths[h->next - 1];
+    size_t len, sent = 0;
+    int n;
+
+    n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n%s\r\n", path, h->host,
+                 fl->hdrs != NULL ? "Accept: application/json\r\nOData-Version: 4.0\r\n"
+                                    "User-Agent: rackwatch/0.1.0\r\n"
+                                  : "");
+    len = (size_t)n;
+    while (sent < len) {
+        size_t now = 0;
+        CURLcode rc = curl_easy_send(h->easy, req + sent, len - sent, &now);
+
+        if (rc != CURLE_OK && rc != CURLE_AGAIN) {
+            fprintf(stderr, "floor: %s: send: %s\n", h->base, curl_easy_strerror(rc));
+            exit(1);
+        }
+        sent += now;
+    }
+    return 1;
+}
+
+/* -C: the reply complete in h->body? Then parse it and send the next request. */
+static void
+co_readable(struct floor *fl, struct floor_host *h)
+{
+    for (;;) {
+        size_t got = 0;
+        CURLcode rc;
+        char *end;
+        long clen, status;
+
+        if (h->cap - h->len < 16384) {
+            size_t cap = h->cap > 0 ? h->cap * 2 : 32768;
+            char *grown = realloc(h->body, cap);
+
+            if (grown == NULL) {
+                fprintf(stderr, "floor: out of memory\n");
+                exit(1);
+            }
+            h->body = grown;
+            h->cap = cap;
+        }
+        rc = curl_easy_recv(h->easy, h->body + h->len, h->cap - h->len - 1, &got);
+        if (rc == CURLE_AGAIN) {
+            return;
+        }
+        if (rc != CURLE_OK || got == 0) {
+            fprintf(stderr, "floor: %s: recv: %s\n", h->base, curl_easy_strerror(rc));
+            exit(1);
+        }
+        h->len += got;
+        h->body[h->len] = '\0';
+        end = strstr(h->body, "\r\n\r\n");
+        if (end == NULL) {
+            continue;
+        }
+        {
+            char *cl = strcasestr(h->body, "\ncontent-length:");
+            size_t hdr = (size_t)(end + 4 - h->body);
+
+            clen = cl != NULL ? strtol(cl + 16, NULL, 10) : 0;
+            if (h->len < hdr + (size_t)clen) {
+                continue;
+            }
+            status = strtol(h->body + 9, NULL, 10);
+            memmove(h->body, h->body + hdr, (size_t)clen);
+            h->len = (size_t)clen;
+            if (status != 200 || parse_body(fl, h) != 0) {
+                fl->failed++;
+            }
+            fl->done++;
+            h->len = 0;
+            (void)host_start(fl, h);
+            return;
+        }
     }
 }
 
@@ -349,6 +470,10 @@ run_round(struct floor *fl)
                         (evs[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
             CURLM *multi = fl->fd_multi[fd];
 
+            if (fl->connect_only && fl->fd_host[fd] != NULL && multi == NULL) {
+                co_readable(fl, fl->fd_host[fd]);
+                continue;
+            }
             if (multi != NULL) {
                 curl_multi_socket_action(multi, fd, flags, &running);
                 drain(fl, multi);
@@ -422,6 +547,7 @@ setup_multis(struct floor *fl, int per_multi)
     fl->n_multis = (fl->n_hosts + per_multi - 1) / per_multi;
     fl->multis = calloc((size_t)fl->n_multis, sizeof(*fl->multis));
     fl->fd_multi = calloc(FLOOR_MAX_FDS, sizeof(*fl->fd_multi));
+    fl->fd_host = calloc(FLOOR_MAX_FDS, sizeof(*fl->fd_host));
     if (fl->multis == NULL || fl->fd_multi == NULL) {
         return -1;
     }
@@ -458,6 +584,11 @@ setup_hosts(struct floor *fl, const char *ca, int per_multi)
         if (easy_setup(fl, h) != 0 || curl_easy_setopt(h->easy, CURLOPT_CAINFO, ca) != CURLE_OK) {
             return -1;
         }
+        h->host = strstr(h->base, "://") != NULL ? strstr(h->base, "://") + 3 : h->base;
+        if (fl->connect_only) {
+            (void)curl_easy_setopt(h->easy, CURLOPT_CONNECT_ONLY, 1L);
+            (void)curl_easy_setopt(h->easy, CURLOPT_MAXAGE_CONN, 1000000L);
+        }
     }
     return 0;
 }
@@ -466,7 +597,7 @@ static int
 usage(void)
 {
     fprintf(stderr, "usage: rackwatch-poll-floor [-r ROUNDS] [-m HOSTS_PER_MULTI] [-u] [-H] [-U] "
-                    "[-A] [-T] [-B BYTES] -c CA_FILE BASES_FILE PATHS_FILE\n");
+                    "[-A] [-T] [-C] [-B BYTES] -c CA_FILE BASES_FILE PATHS_FILE\n");
     return 2;
 }
 
@@ -475,7 +606,7 @@ parse_args(int argc, char **argv, struct floor *fl, const char **ca, int *rounds
 {
     int opt;
 
-    while ((opt = getopt(argc, argv, "c:r:m:B:uHAUT")) != -1) {
+    while ((opt = getopt(argc, argv, "c:r:m:B:uHAUTC")) != -1) {
         if (opt == 'c') {
             *ca = optarg;
         } else if (opt == 'r') {
@@ -486,6 +617,8 @@ parse_args(int argc, char **argv, struct floor *fl, const char **ca, int *rounds
             *per = (int)strtol(optarg, NULL, 10);
         } else if (opt == 'u') {
             fl->utf8 = 1;
+        } else if (opt == 'C') {
+            fl->connect_only = 1;
         } else if (opt == 'T') {
             fl->tok_per_host = 1;
         } else if (opt == 'A') {
