@@ -76,10 +76,11 @@ service_free(struct rf_service *ep)
     }
     free(ep->ca_file);
     rf_service_drop_spare(ep);
-    while (ep->n_idle > 0) {
-        curl_easy_cleanup(ep->idle[--ep->n_idle]);
+    rf_conn_close_all(ep);
+    if (ep->basic != NULL) {
+        memset(ep->basic, 0, strlen(ep->basic));
+        free(ep->basic);
     }
-    free(ep->idle);
     free(ep);
 }
 
@@ -92,6 +93,9 @@ rf_client_free(struct rf_client *client)
         return;
     }
     rf_client_cancel(client, RW_ETIMEOUT, "client shut down");
+    for (ep = client->eps; ep != NULL; ep = ep->next) {
+        rf_conn_close_all(ep); /* before their multis: removing a handle closes it */
+    }
     /* The multi first: closing its connections may still reach services (TLS pin data)
      * and the loop hooks. */
     rf_loop_cleanup(client);
@@ -157,6 +161,9 @@ service_setup(struct rf_service *ep, const struct rf_service_opts *o, struct rw_
         return rw_err_set(err, RW_ENOMEM, "out of memory");
     }
     rc = service_numbers(ep, o, err);
+    if (rc == RW_OK && ep->auth == RF_AUTH_BASIC) {
+        rc = rf_http_basic_header(ep->user, ep->pass, &ep->basic, err);
+    }
     if (rc == RW_OK) {
         rc = rf_session_hdrs(ep, err);
     }
@@ -177,9 +184,7 @@ rf_client_add(struct rf_client *client, const struct rf_service_opts *opts, stru
     rw_buf_init(&ep->spare_body, 0);
     rc = service_setup(ep, opts, err);
     if (rc == RW_OK) {
-        ep->idle = calloc((size_t)ep->max_in_flight, sizeof(*ep->idle));
-        rc = ep->idle != NULL ? rf_loop_shard(client, &ep->shard, err)
-                              : rw_err_set(err, RW_ENOMEM, "out of memory");
+        rc = rf_loop_shard(client, &ep->shard, err);
     }
     if (rc != RW_OK) {
         service_free(ep);
@@ -194,9 +199,10 @@ rf_client_add(struct rf_client *client, const struct rf_service_opts *opts, stru
     client->n_eps++;
     ep->shard->n_services++;
     ep->shard->max_conns += ep->max_in_flight;
-    /* See rf_loop_open(): one connection per request slot. */
+    /* See rf_loop_open(). */
     if (ep->shard->multi != NULL) {
-        (void)curl_multi_setopt(ep->shard->multi, CURLMOPT_MAXCONNECTS, ep->shard->max_conns + 1);
+        (void)curl_multi_setopt(ep->shard->multi, CURLMOPT_MAXCONNECTS,
+                                rf_loop_max_conns(ep->shard));
     }
     *out = ep;
     return RW_OK;

@@ -6,12 +6,15 @@
  *   rf_xfer.c     one transfer: easy handle, callbacks, TLS pin, result and retries
  *   rf_session.c  Redfish sessions: login, token, re-login, logout
  *   rf_loop.c     the drivers: curl's socket/timer hooks, the built-in epoll loop, drain
+ *   rf_conn.c     the kept connections that carry GETs: libcurl connects, rf_h1 reads
  *
  * Life of a request: rf_client_get() allocates a struct rf_req and queues it on its
  * service; rf_sched_pump() starts it (rf_xfer_start()) when the service, the client and
  * the session allow; the easy handle carries it in CURLOPT_PRIVATE; rf_loop_drain() removes
  * the handle from the multi and then hands it to rf_xfer_finish(), which completes it (done
  * function, then free) or queues it again (retry after 503, replay after re-login).
+ * A GET instead goes on one of its service's kept connections (rf_conn_start()); its reply
+ * ends in rf_loop_finished(), which makes the same decisions from the status.
  */
 #ifndef RF_CLIENT_INT_H
 #define RF_CLIENT_INT_H
@@ -19,6 +22,7 @@
 #include <curl/curl.h>
 
 #include "rf_client.h"
+#include "rf_h1.h"
 #include "rf_http.h"
 #include "rw_buf.h"
 
@@ -43,6 +47,16 @@ enum rf_cut {
     RF_CUT_NOMEM,
 };
 
+/* What CURLOPT_PRIVATE points at: the first member of a request or a connection. */
+enum rf_priv_kind {
+    RF_PRIV_REQ,
+    RF_PRIV_CONN,
+};
+
+struct rf_priv {
+    enum rf_priv_kind kind;
+};
+
 /* A request header list shared by the requests of one session; freed by its last user. */
 struct rf_hdrs {
     struct curl_slist *list;
@@ -50,13 +64,17 @@ struct rf_hdrs {
 };
 
 struct rf_req {
+    struct rf_priv priv; /* RF_PRIV_REQ (calloc's 0) */
     struct rf_req *next; /* in the service's queue or active list, or the failed list */
     struct rf_service *ep;
     enum rf_req_kind kind;
     char *path; /* owned; absolute path with query */
     rf_done_fn *done;
     void *ctx;
-    CURL *easy;                  /* owned while running */
+    CURL *easy;                  /* owned while running (not a GET) */
+    struct rf_conn *conn;        /* the connection carrying a GET; NULL otherwise */
+    int64_t deadline;            /* a GET's end, monotonic ms */
+    int stale_retry;             /* already sent again after a kept connection died */
     struct rf_hdrs *hdrs;        /* a reference while running (GET) */
     struct curl_slist *own_hdrs; /* login and logout carry their own; writes build theirs */
     char *post;                  /* login or write body (may hold a password): wiped, freed */
@@ -69,7 +87,6 @@ struct rf_req {
     char *location;     /* response Location */
     char *retry_after;  /* response Retry-After */
     unsigned sess_gen;  /* the session a GET was sent with */
-    int reusable;       /* easy is fully set up and may serve another GET */
     int replayed;       /* already re-sent once after a 401 */
     int retries;        /* 503/429 retries so far */
     enum rw_rc fail_rc; /* for the failed list: why it never started */
@@ -84,6 +101,9 @@ struct rf_req {
  */
 #define RF_SHARD_SERVICES 32
 
+/* Long enough that libcurl's prune never takes a kept connection for too old. */
+#define RF_CONN_MAXAGE_S (7L * 24 * 3600)
+
 struct rf_shard {
     struct rf_client *client;
     CURLM *multi; /* NULL while a solo shard's service is idle (close_idle) */
@@ -91,6 +111,32 @@ struct rf_shard {
     int n_services;
     long max_conns;   /* the sum of its services' max_in_flight */
     int64_t curl_due; /* when curl wants socket_action(TIMEOUT); -1 none */
+};
+
+enum rf_conn_state {
+    RF_CONN_CONNECTING, /* libcurl connects (CONNECT_ONLY); req waits for it */
+    RF_CONN_IDLE,       /* connected, no request */
+    RF_CONN_BUSY,       /* req sent or being sent, its reply being read */
+};
+
+/* A kept connection of a service (rf_conn.c): owned by the service's list. */
+struct rf_conn {
+    struct rf_priv priv; /* RF_PRIV_CONN */
+    struct rf_conn *next;
+    struct rf_conn *dead_next; /* the client's list of connections libcurl closed */
+    struct rf_service *ep;
+    CURL *easy; /* CONNECT_ONLY; stays in the shard's multi: removing it closes it */
+    int in_multi;
+    int fd; /* -1 until connected, and once closed */
+    enum rf_conn_state state;
+    int closing; /* we close it: the close callback is ours */
+    int dead;    /* libcurl closed it (a prune of its cache) */
+    struct rf_req *req;
+    struct rf_h1 h1;
+    char *out; /* the request being sent */
+    size_t out_len, out_sent, out_cap;
+    size_t got;      /* reply bytes of the current request */
+    unsigned served; /* requests it carried before */
 };
 
 struct rf_service {
@@ -101,9 +147,9 @@ struct rf_service {
     int idle_listed;
     struct rf_client *client;
     struct rf_shard *shard;
-    CURL **idle; /* up to max_in_flight easy handles kept for the next GETs */
-    int n_idle;
-    char *base; /* "scheme://host:port" */
+    struct rf_conn *conns; /* at most max_in_flight: one per GET in flight */
+    char *basic;           /* "Authorization: Basic ..." with RF_AUTH_BASIC (wiped, freed) */
+    char *base;            /* "scheme://host:port" */
     char *user;
     char *pass;
     char *ca_file;
@@ -141,6 +187,10 @@ struct rf_client {
     int n_shards;
     struct rf_shard **fd_shard; /* which shard a socket belongs to, by fd */
     int fd_cap;
+    struct rf_conn **fd_conn; /* which kept connection a socket is, by fd */
+    int fd_conn_cap;
+    struct rf_conn *dead; /* closed by libcurl; finished by the next drain */
+    int64_t conn_due;     /* earliest GET deadline on a connection (lazy); -1 none */
     struct rf_service *eps;
     struct rf_service *eps_tail;
     int n_eps;
@@ -184,6 +234,16 @@ void rf_service_drop_spare(struct rf_service *ep);
 /* rf_xfer.c */
 RW_MUSTCHECK enum rw_rc rf_xfer_start(struct rf_req *req, struct rw_err *err);
 void rf_xfer_finish(struct rf_req *req, CURLcode code);
+/* The outcome of a reply with this status: done, or queued again (401, 503). */
+void rf_xfer_status(struct rf_req *req, long status);
+/* Makes req ready to be queued again: no handle, no reply. */
+void rf_xfer_reset(struct rf_req *req);
+/* The options of every handle of ep (timeouts, TLS, protocols); nonzero when one failed. */
+int rf_xfer_setup_common(CURL *easy, struct rf_service *ep);
+/* Keeps a reply header req reads (X-Auth-Token, Location, Retry-After); RW_ETOOBIG for a
+ * Content-Length over the body cap, RW_ENOMEM. */
+RW_MUSTCHECK enum rw_rc rf_xfer_keep_header(struct rf_req *req, const char *name, size_t name_len,
+                                            const char *value, size_t value_len);
 void rf_xfer_abort(struct rf_req *req);
 void rf_xfer_release(struct rf_req *req);
 
@@ -199,13 +259,41 @@ struct rf_req *rf_session_logout_req(struct rf_service *ep);
  * with_body, Content-Type: application/json.  NULL when out of memory; caller frees. */
 struct curl_slist *rf_session_write_hdrs(const struct rf_service *ep, int with_body);
 
+/* rf_conn.c */
+RW_MUSTCHECK enum rw_rc rf_conn_start(struct rf_req *req, struct rw_err *err);
+/* req's connection is closed (its reply unread); req itself is the caller's. */
+void rf_conn_abort(struct rf_req *req);
+/* The CURLMSG_DONE of conn's connect. */
+void rf_conn_connected(struct rf_conn *conn, CURLcode code);
+void rf_conn_on_fd(struct rf_conn *conn, int events);
+/* Times out ep's requests past their deadline; the next deadline, -1 none. */
+int64_t rf_conn_expire(struct rf_service *ep, int64_t now);
+/* Finishes the connections libcurl closed. */
+void rf_conn_reap(struct rf_client *client);
+void rf_conn_close_all(struct rf_service *ep);
+
 /* rf_loop.c */
+/* The loop watches fd for events (RF_EV_IN/OUT) / no more. */
+void rf_loop_watch(struct rf_client *client, int fd, int events);
+void rf_loop_unwatch(struct rf_client *client, int fd);
+/* fd is conn's from now on: its events go to rf_conn_on_fd(); 0 when out of memory. */
+int rf_loop_own(struct rf_client *client, int fd, struct rf_conn *conn);
+/* A GET on a connection ends at due (monotonic ms). */
+void rf_loop_deadline(struct rf_client *client, int64_t due);
+/* req, running, is done: its outcome (rc, msg) or with RW_OK its reply's status. */
+void rf_loop_finished(struct rf_req *req, enum rw_rc rc, const char *msg, long status);
+/* req, running, goes back to the head of its queue. */
+void rf_loop_requeue(struct rf_req *req);
+/* req's connection could not be made: libcurl's code says why. */
+void rf_loop_connect_failed(struct rf_req *req, CURLcode code);
 RW_MUSTCHECK enum rw_rc rf_loop_init(struct rf_client *client, struct rw_err *err);
 RW_MUSTCHECK enum rw_rc rf_loop_shard(struct rf_client *client, struct rf_shard **out,
                                       struct rw_err *err);
 void rf_loop_cleanup(struct rf_client *client);
 /* The shard's multi handle, made again when close_idle released it; RW_ENOMEM. */
 RW_MUSTCHECK enum rw_rc rf_loop_open(struct rf_shard *shard, struct rw_err *err);
+/* CURLMOPT_MAXCONNECTS of the shard. */
+long rf_loop_max_conns(const struct rf_shard *shard);
 /* close_idle: ep's queue or transfers just emptied; its connections go once nothing else
  * is pending on it and the client is not inside a drain. */
 void rf_loop_maybe_idle(struct rf_service *ep);

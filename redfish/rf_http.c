@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include <json-c/json.h>
+#include <openssl/evp.h>
 
 #include "rw_buf.h"
 #include "rw_parse.h"
@@ -501,4 +502,40 @@ enum rw_rc
 rf_http_classify_status(long status)
 {
     return status >= 200 && status <= 299 ? RW_OK : RW_EHTTP;
+}
+
+#define RF_BASIC_PREFIX   "Authorization: Basic "
+#define RF_BASIC_CRED_MAX 1024
+
+enum rw_rc
+rf_http_basic_header(const char *user, const char *pass, char **out, struct rw_err *err)
+{
+    size_t ulen = strlen(user), plen = strlen(pass), plain_len = ulen + 1 + plen;
+    size_t prefix = sizeof(RF_BASIC_PREFIX) - 1;
+    unsigned char *plain;
+    char *line;
+
+    if (strchr(user, ':') != NULL) {
+        return rw_err_set(err, RW_EINVAL, "a username for Basic authentication has no colon");
+    }
+    if (ulen > RF_BASIC_CRED_MAX || plen > RF_BASIC_CRED_MAX) {
+        return rw_err_set(err, RW_EINVAL, "username or password longer than %d bytes",
+                          RF_BASIC_CRED_MAX);
+    }
+    plain = malloc(plain_len);
+    line = malloc(prefix + 4 * ((plain_len + 2) / 3) + 1);
+    if (plain == NULL || line == NULL) {
+        free(plain);
+        free(line);
+        return rw_err_set(err, RW_ENOMEM, "out of memory");
+    }
+    memcpy(plain, user, ulen);
+    plain[ulen] = ':';
+    memcpy(plain + ulen + 1, pass, plen);
+    memcpy(line, RF_BASIC_PREFIX, prefix);
+    (void)EVP_EncodeBlock((unsigned char *)line + prefix, plain, (int)plain_len);
+    memset(plain, 0, plain_len);
+    free(plain);
+    *out = line;
+    return RW_OK;
 }

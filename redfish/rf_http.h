@@ -100,6 +100,14 @@ void rf_http_rferror_parse(const char *body, size_t len, struct rf_http_rferror 
  */
 enum rw_rc rf_http_classify_curl(CURLcode code);
 
+/*
+ * "Authorization: Basic ..." for user and pass (RFC 7617, UTF-8 as given) in *out (caller
+ * wipes and frees: it holds the password).  RW_EINVAL when user holds a colon or either
+ * is longer than 1 KiB; RW_ENOMEM.
+ */
+RW_MUSTCHECK enum rw_rc rf_http_basic_header(const char *user, const char *pass, char **out,
+                                             struct rw_err *err);
+
 /* The rw_rc for an HTTP status: RW_OK for 2xx, RW_EHTTP for all else (1xx, 3xx included). */
 enum rw_rc rf_http_classify_status(long status);
 

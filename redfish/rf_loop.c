@@ -53,6 +53,53 @@ fd_map(struct rf_client *c, int fd, struct rf_shard *shard)
     return 1;
 }
 
+int
+rf_loop_own(struct rf_client *c, int fd, struct rf_conn *conn)
+{
+    struct rf_conn **grown;
+    int cap;
+
+    if (fd >= c->fd_conn_cap) {
+        cap = c->fd_conn_cap > 0 ? c->fd_conn_cap : 256;
+        while (cap <= fd) {
+            cap *= 2;
+        }
+        grown = realloc(c->fd_conn, sizeof(struct rf_conn *) * (size_t)cap);
+        if (grown == NULL) {
+            return 0;
+        }
+        memset(grown + c->fd_conn_cap, 0,
+               sizeof(struct rf_conn *) * (size_t)(cap - c->fd_conn_cap));
+        c->fd_conn = grown;
+        c->fd_conn_cap = cap;
+    }
+    c->fd_conn[fd] = conn;
+    return 1;
+}
+
+void
+rf_loop_watch(struct rf_client *c, int fd, int events)
+{
+    c->watch(c->loop_ctx, fd, events);
+}
+
+void
+rf_loop_unwatch(struct rf_client *c, int fd)
+{
+    if (fd >= 0 && fd < c->fd_conn_cap) {
+        c->fd_conn[fd] = NULL;
+    }
+    c->watch(c->loop_ctx, fd, 0);
+}
+
+void
+rf_loop_deadline(struct rf_client *c, int64_t due)
+{
+    if (c->conn_due < 0 || due < c->conn_due) {
+        c->conn_due = due;
+    }
+}
+
 /* CURLMOPT_SOCKETFUNCTION: passes curl's interest in a socket to the loop. */
 static int
 on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
@@ -204,6 +251,7 @@ enum rw_rc
 rf_loop_init(struct rf_client *c, struct rw_err *err)
 {
     c->backoff_due = -1;
+    c->conn_due = -1;
     c->armed_due = -1;
     c->internal_due = -1;
     c->watch = epoll_watch;
@@ -253,14 +301,22 @@ rf_loop_open(struct rf_shard *shard, struct rw_err *err)
     bad |= curl_multi_setopt(shard->multi, CURLMOPT_SOCKETDATA, shard) != CURLM_OK;
     bad |= curl_multi_setopt(shard->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer) != CURLM_OK;
     bad |= curl_multi_setopt(shard->multi, CURLMOPT_TIMERDATA, shard) != CURLM_OK;
-    /* One connection per request slot of every service: fewer, and libcurl closes live
-     * connections to make room; more, and its cache walk grows for nothing. */
-    bad |= curl_multi_setopt(shard->multi, CURLMOPT_MAXCONNECTS, shard->max_conns + 1) != CURLM_OK;
+    bad |=
+        curl_multi_setopt(shard->multi, CURLMOPT_MAXCONNECTS, rf_loop_max_conns(shard)) != CURLM_OK;
     if (bad) {
         shard_close(shard);
         return rw_err_set(err, RW_ENOMEM, "cannot set up a curl multi handle");
     }
     return RW_OK;
+}
+
+long
+rf_loop_max_conns(const struct rf_shard *shard)
+{
+    /* The cache holds the kept connections (rf_conn.c), one per request slot of every
+     * service, which libcurl counts as idle: a smaller cap and it closes them to make room.
+     * Twice as many: a connection being replaced may linger beside its successor. */
+    return 2L * shard->max_conns + 1;
 }
 
 /* A new shard wired to the client's loop; a solo one opens its multi on first use.  NULL
@@ -338,11 +394,8 @@ rf_loop_release_idle(struct rf_client *c)
         if (ep->q_head != NULL || ep->in_flight > 0 || ep->backoff_until != 0) {
             continue;
         }
-        /* The multi first: its connections may still point at the handles' TLS data. */
+        rf_conn_close_all(ep); /* before the multi: it closes them */
         shard_close(ep->shard);
-        while (ep->n_idle > 0) {
-            curl_easy_cleanup(ep->idle[--ep->n_idle]);
-        }
         rf_service_drop_spare(ep);
     }
 }
@@ -361,6 +414,9 @@ rf_loop_cleanup(struct rf_client *c)
     free(c->fd_shard);
     c->fd_shard = NULL;
     c->fd_cap = 0;
+    free(c->fd_conn);
+    c->fd_conn = NULL;
+    c->fd_conn_cap = 0;
     free(c->ep_state);
     c->ep_state = NULL;
     c->ep_cap = 0;
@@ -392,6 +448,9 @@ rf_loop_arm(struct rf_client *c)
 
     if (c->backoff_due >= 0 && (due < 0 || c->backoff_due < due)) {
         due = c->backoff_due;
+    }
+    if (c->conn_due >= 0 && (due < 0 || c->conn_due < due)) {
+        due = c->conn_due;
     }
     if (c->failed != NULL) {
         due = 0;
@@ -445,18 +504,26 @@ drain_shard(struct rf_shard *shard)
 {
     struct rf_client *c = shard->client;
     struct rf_service *ep;
+    struct rf_priv *priv;
     struct rf_req *req;
     CURLMsg *msg;
     CURLcode code;
     int left;
 
-    while ((msg = curl_multi_info_read(shard->multi, &left)) != NULL) {
+    while (shard->multi != NULL && (msg = curl_multi_info_read(shard->multi, &left)) != NULL) {
         if (msg->msg != CURLMSG_DONE) {
             continue;
         }
-        req = NULL;
+        priv = NULL;
         code = msg->data.result;
-        (void)curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&req);
+        (void)curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&priv);
+        if (priv->kind == RF_PRIV_CONN) {
+            /* It stays in the multi: removing a CONNECT_ONLY handle closes its connection. */
+            rf_conn_connected((struct rf_conn *)priv, code);
+            drain_failed(c);
+            continue;
+        }
+        req = (struct rf_req *)priv;
         /* msg is invalid after this; the request is freed only after it. */
         (void)curl_multi_remove_handle(shard->multi, msg->easy_handle);
         ep = req->ep;
@@ -469,11 +536,73 @@ drain_shard(struct rf_shard *shard)
 }
 
 void
+rf_loop_finished(struct rf_req *req, enum rw_rc rc, const char *msg, long status)
+{
+    struct rf_service *ep = req->ep;
+
+    unlink_active(req);
+    if (rc != RW_OK) {
+        rf_req_complete(req, rc, 0, msg);
+    } else {
+        rf_xfer_status(req, status);
+    }
+    rf_sched_kick(ep->client);
+    rf_sched_pump(ep);
+}
+
+void
+rf_loop_requeue(struct rf_req *req)
+{
+    struct rf_service *ep = req->ep;
+
+    unlink_active(req);
+    rf_xfer_reset(req);
+    rf_sched_push_front(ep, req);
+    rf_sched_kick(ep->client);
+    rf_sched_pump(ep);
+}
+
+void
+rf_loop_connect_failed(struct rf_req *req, CURLcode code)
+{
+    struct rf_service *ep = req->ep;
+
+    unlink_active(req);
+    rf_xfer_finish(req, code);
+    rf_sched_kick(ep->client);
+    rf_sched_pump(ep);
+}
+
+/* Times out the GETs on connections past their deadline, when the earliest is due. */
+static void
+expire_conns(struct rf_client *c, int64_t now)
+{
+    struct rf_service *ep;
+    int64_t due, next = -1;
+
+    if (c->conn_due < 0 || now < c->conn_due) {
+        return;
+    }
+    c->conn_due = -1;
+    for (ep = c->eps; ep != NULL; ep = ep->next) {
+        due = ep->conns != NULL ? rf_conn_expire(ep, now) : -1;
+        if (due >= 0 && (next < 0 || due < next)) {
+            next = due;
+        }
+    }
+    /* Requests started by the done functions above lowered conn_due already. */
+    if (next >= 0) {
+        rf_loop_deadline(c, next);
+    }
+}
+
+void
 rf_loop_drain(struct rf_client *c)
 {
     int i;
 
     c->depth++;
+    rf_conn_reap(c);
     drain_failed(c);
     for (i = 0; i < c->n_shards; i++) {
         drain_shard(c->shards[i]);
@@ -491,12 +620,31 @@ after_action(struct rf_client *c)
     rf_loop_arm(c);
 }
 
+/* Events of a kept connection's socket. */
+static void
+conn_fd(struct rf_client *c, struct rf_conn *conn, int events)
+{
+    c->depth++;
+    rf_conn_on_fd(conn, events);
+    rf_conn_reap(c);
+    drain_failed(c);
+    rf_sched_release_backoffs(c, rf_client_now_ms());
+    drain_failed(c);
+    c->depth--;
+    rf_loop_release_idle(c);
+    rf_loop_arm(c);
+}
+
 void
 rf_client_on_fd(struct rf_client *c, int fd, int events)
 {
     struct rf_shard *shard = fd >= 0 && fd < c->fd_cap ? c->fd_shard[fd] : NULL;
     int mask = 0, running;
 
+    if (fd >= 0 && fd < c->fd_conn_cap && c->fd_conn[fd] != NULL) {
+        conn_fd(c, c->fd_conn[fd], events);
+        return;
+    }
     if (shard == NULL || shard->multi == NULL) {
         return; /* a socket curl gave up already */
     }
@@ -506,6 +654,7 @@ rf_client_on_fd(struct rf_client *c, int fd, int events)
     c->depth++;
     (void)curl_multi_socket_action(shard->multi, (curl_socket_t)fd, mask, &running);
     /* Only this shard can have finished transfers: the others were not touched. */
+    rf_conn_reap(c);
     drain_failed(c);
     drain_shard(shard);
     rf_sched_release_backoffs(c, rf_client_now_ms());
@@ -529,6 +678,7 @@ rf_client_on_timer(struct rf_client *c)
             (void)curl_multi_socket_action(c->shards[i]->multi, CURL_SOCKET_TIMEOUT, 0, &running);
         }
     }
+    expire_conns(c, now);
     after_action(c);
     c->depth--;
     rf_loop_release_idle(c);

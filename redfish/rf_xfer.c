@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -68,6 +69,37 @@ header_slot(struct rf_req *req, const char *line, size_t len, const char **name)
     default:
         return NULL;
     }
+}
+
+enum rw_rc
+rf_xfer_keep_header(struct rf_req *req, const char *name, size_t name_len, const char *value,
+                    size_t value_len)
+{
+    const char *want = NULL;
+    char **slot = header_slot(req, name, name_len, &want);
+    char *copy;
+
+    if (slot == NULL) {
+        /* 'c': the cap told before the body comes, as CURLOPT_MAXFILESIZE does */
+        if (name_len == 14 && strncasecmp(name, "Content-Length", 14) == 0 && value_len > 0 &&
+            value_len < 21 && strtoull(value, NULL, 10) > req->ep->body_max) {
+            return RW_ETOOBIG;
+        }
+        return RW_OK;
+    }
+    if (name_len != strlen(want) || strncasecmp(name, want, name_len) != 0 ||
+        value_len > RF_HTTP_HEADER_MAX) {
+        return RW_OK; /* not one we keep, or not one we can use: as if absent */
+    }
+    copy = malloc(value_len + 1);
+    if (copy == NULL) {
+        return RW_ENOMEM;
+    }
+    memcpy(copy, value, value_len);
+    copy[value_len] = '\0';
+    free(*slot);
+    *slot = copy;
+    return RW_OK;
 }
 
 /* CURLOPT_HEADERFUNCTION: caps the headers, keeps the few we read. */
@@ -187,9 +219,8 @@ setup_pointers(CURL *e, struct rf_req *req)
     return bad;
 }
 
-/* What every transfer of ep shares; nonzero when an option failed. */
-static int
-setup_common(CURL *e, struct rf_service *ep)
+int
+rf_xfer_setup_common(CURL *e, struct rf_service *ep)
 {
     int bad = 0;
 
@@ -204,6 +235,9 @@ setup_common(CURL *e, struct rf_service *ep)
     bad |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_USERAGENT, ep->client->user_agent) != CURLE_OK;
+    /* A prune in the shard's multi judges the kept connections (rf_conn.c) idle by libcurl's
+     * clock, which stopped at their connect: not too old for us. */
+    bad |= curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, RF_CONN_MAXAGE_S) != CURLE_OK;
     return bad | setup_tls(e, ep);
 }
 
@@ -296,16 +330,17 @@ rf_xfer_start(struct rf_req *req, struct rw_err *err)
         return RW_ENOMEM;
     }
     req->sess_gen = ep->sess_gen;
-    if (req->kind == RF_REQ_GET && ep->n_idle > 0) {
-        /* A kept handle: its fixed options are set, and its TLS session cache is warm. */
-        req->easy = ep->idle[--ep->n_idle];
-    } else {
-        req->easy = curl_easy_init();
-        if (req->easy == NULL) {
-            return rw_err_set(err, RW_ENOMEM, "out of memory");
-        }
-        bad = setup_common(req->easy, ep) || setup_method(req->easy, req);
+    if (req->kind == RF_REQ_GET) {
+        return rf_conn_start(req, err);
     }
+    req->easy = curl_easy_init();
+    if (req->easy == NULL) {
+        return rw_err_set(err, RW_ENOMEM, "out of memory");
+    }
+    bad = rf_xfer_setup_common(req->easy, ep) || setup_method(req->easy, req);
+    /* Logins, logouts and writes are rare: their connection goes with them rather than
+     * stay in the cache beside the kept ones, where libcurl would count it. */
+    bad |= curl_easy_setopt(req->easy, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK;
     if (bad || setup_pointers(req->easy, req) || setup_headers(req->easy, req) ||
         setup_url(req->easy, req)) {
         return rw_err_set(err, RW_ENOMEM, "cannot set up a transfer to %s%.100s", ep->base,
@@ -316,40 +351,29 @@ rf_xfer_start(struct rf_req *req, struct rw_err *err)
         return rw_err_set(err, mc == CURLM_OUT_OF_MEMORY ? RW_ENOMEM : RW_EINVAL,
                           "cannot start a transfer: %s", curl_multi_strerror(mc));
     }
-    req->reusable = req->kind == RF_REQ_GET;
     return RW_OK;
 }
 
 void
 rf_xfer_release(struct rf_req *req)
 {
-    struct rf_service *ep = req->ep;
-
-    if (req->easy == NULL) {
-        return;
-    }
-    if (req->reusable && ep->n_idle < ep->max_in_flight) {
-        /* The buffer dies with req; nothing writes to it while the handle is idle. */
-        (void)curl_easy_setopt(req->easy, CURLOPT_ERRORBUFFER, NULL);
-        ep->idle[ep->n_idle++] = req->easy;
-    } else {
+    if (req->easy != NULL) {
         curl_easy_cleanup(req->easy);
+        req->easy = NULL;
     }
-    req->easy = NULL;
-    req->reusable = 0;
 }
 
 void
 rf_xfer_abort(struct rf_req *req)
 {
+    rf_conn_abort(req);
     if (req->easy != NULL && req->ep->shard->multi != NULL) {
         (void)curl_multi_remove_handle(req->ep->shard->multi, req->easy);
     }
 }
 
-/* Makes req ready to be queued again: no handle, no reply. */
-static void
-req_reset(struct rf_req *req)
+void
+rf_xfer_reset(struct rf_req *req)
 {
     rf_xfer_release(req);
     rf_hdrs_unref(req->hdrs);
@@ -465,7 +489,7 @@ retry_later(struct rf_req *req, long status, const struct rf_http_rferror *rf)
     rw_log(ep->client->log, RW_LOG_INFO, "%s%s: HTTP %ld, retry %d in %lld ms", ep->base, req->path,
            status, req->retries + 1, (long long)delay);
     req->retries++;
-    req_reset(req);
+    rf_xfer_reset(req);
     /* The whole service waits: it said it is busy. */
     rf_sched_backoff(ep, rf_client_now_ms() + delay);
     rf_sched_push_front(ep, req);
@@ -486,7 +510,7 @@ replay_after_401(struct rf_req *req)
         rf_session_drop(ep);
     }
     req->replayed = 1;
-    req_reset(req);
+    rf_xfer_reset(req);
     rf_sched_push_front(ep, req);
     return 1;
 }
@@ -495,7 +519,6 @@ void
 rf_xfer_finish(struct rf_req *req, CURLcode code)
 {
     char msg[RW_ERR_MSG_MAX];
-    struct rf_http_rferror rf;
     long status = 0;
     enum rw_rc rc;
 
@@ -504,7 +527,18 @@ rf_xfer_finish(struct rf_req *req, CURLcode code)
         rf_req_complete(req, rc, 0, msg);
         return;
     }
-    (void)curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (req->easy != NULL) {
+        (void)curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
+    }
+    rf_xfer_status(req, status);
+}
+
+void
+rf_xfer_status(struct rf_req *req, long status)
+{
+    char msg[RW_ERR_MSG_MAX];
+    struct rf_http_rferror rf;
+
     if (rf_http_classify_status(status) == RW_OK) {
         rf_req_complete(req, RW_OK, status, "");
         return;

@@ -191,6 +191,9 @@ class H(BaseHTTPRequestHandler):
             try:
                 with open(path) as f:
                     if sum(1 for l in f if " /redfish/v1/fast" in l) >= int(count):
+                        # a line is written when a request arrives: give its reply (on its
+                        # way, or held by Nagle for the client's delayed ACK) time to land
+                        time.sleep(0.3)
                         return
             except OSError:
                 pass
@@ -339,8 +342,11 @@ area_sessions() {
     want_count "reuse: six GETs" '^GET ' "$LOG" 6
     want_count "logout: DELETE of the session from Location" \
         '^DELETE /redfish/v1/SessionService/Sessions/2 port=[0-9]+ token=tok-2-' "$LOG" 1
-    if [[ $(grep -Eo 'port=[0-9]+' "$LOG" | sort -u | wc -l) -le 3 ]]; then
-        rw_pass "keep-alive: at most 3 connections for 9 requests (2 in flight)"
+    # GETs go on the service's kept connections (max_in_flight 2); the login and the
+    # logout, rare, each take a connection that closes after them.
+    if [[ $(grep -E '^GET ' "$LOG" | grep -Eo 'port=[0-9]+' | sort -u | wc -l) -le 2 &&
+        $(grep -Eo 'port=[0-9]+' "$LOG" | sort -u | wc -l) -le 4 ]]; then
+        rw_pass "keep-alive: 6 GETs over at most 2 connections (2 in flight)"
     else
         RW_OUT=$(cat "$LOG")
         rw_fail "keep-alive: too many connections"

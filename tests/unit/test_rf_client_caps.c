@@ -153,6 +153,9 @@ server_start(void **state)
     srv.port = ntohs(addr.sin_port);
     srv.pid = fork();
     if (srv.pid == 0) {
+        /* A client that stops reading (a cap reached) closes with our reply half written:
+         * the write then fails, which must not end the server. */
+        (void)signal(SIGPIPE, SIG_IGN);
         for (;;) {
             fd = accept(lfd, NULL, NULL);
             if (fd >= 0) {
@@ -209,7 +212,7 @@ static const struct cap_row cap_rows[] = {
     {"/over-cl", RW_ETOOBIG, 0, 0, "body larger than 1000 bytes"},
     {"/over-close", RW_ETOOBIG, 0, 0, "body larger than 1000 bytes"},
     {"/big-headers", RW_ETOOBIG, 0, 0, "headers larger than 65536 bytes"},
-    {"/endless-header", RW_ETOOBIG, 0, 0, "response header line too long (libcurl: out of memory)"},
+    {"/endless-header", RW_ETOOBIG, 0, 0, "headers larger than 65536 bytes"},
     {"/moved", RW_EHTTP, 301, 0, "HTTP 301: redirect to https://elsewhere/x not followed"},
     {"/busy", RW_EHTTP, 503, 0, "HTTP 503"},
     {"/nothing", RW_EHTTP, 404, 0, "HTTP 404"},
