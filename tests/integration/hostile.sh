@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Hostile servers against every network plugin and `rackwatch poll`:
 #   hostile.sh PROGRAM MODE
-# PROGRAM: liveness cert version hubspoke pdu server poll; MODE: a hostile.py mode (huge,
+# PROGRAM: liveness cert version hubspoke pdu server poll pollget (poll without credentials:
+# no login, the first request is a GET on a kept connection, redfish/rf_conn.c); MODE: a hostile.py mode (huge,
 # huge_chunked, header_line, header_lines, trickle, renegotiate, redirect, nextlink,
 # garbage) or garbage_raw (garbage where the TLS handshake should be).
 # The hostile server is the checked host (for check_hubspoke the hub; check_spoke_cert and
@@ -24,7 +25,7 @@ AS_MAX_MB=1024
 case $PROGRAM in
 liveness | cert | version) BIN="$RW_BIN_DIR/check_spoke_$PROGRAM" ;;
 hubspoke | pdu | server) BIN="$RW_BIN_DIR/check_$PROGRAM" ;;
-poll) BIN="$RW_BIN_DIR/rackwatch" ;;
+poll | pollget) BIN="$RW_BIN_DIR/rackwatch" ;;
 *) echo "hostile.sh: unknown program $PROGRAM" >&2; exit 2 ;;
 esac
 [[ -x $BIN ]] || rw_skip "$(basename "$BIN") not built"
@@ -119,6 +120,11 @@ command_for() {
         poll_config "$RW_WORK/poll.yaml" "https://127.0.0.1:$port"
         CMD=("$BIN" poll --config "$RW_WORK/poll.yaml" --budget 6)
         ;;
+    pollget)
+        poll_config "$RW_WORK/poll.yaml" "https://127.0.0.1:$port"
+        sed -i '/^    credentials: bmc$/d' "$RW_WORK/poll.yaml"
+        CMD=("$BIN" poll --config "$RW_WORK/poll.yaml" --budget 6)
+        ;;
     esac
 }
 
@@ -185,6 +191,21 @@ expect_for() {
             [redirect]="/redfish/v1/: HTTP 302: redirect to https://127\.0\.0\.2:[0-9]+/redfish/v1/ not followed"
             [garbage]="$login$http09" [garbage_raw]="${login}OpenSSL/[0-9.]+: error:0A00010B:SSL routines::wrong version number")
         [[ -n ${want[$key]:-} ]] || want[$key]="$rc|$pre${tail[$MODE]}"
+        ;;
+    pollget.*)
+        # The GETs on kept connections (rf_conn.c, rf_h1.c) word their own failures.
+        local pre="^hostile \(https://$h\): auto, FAILED, [0-9]+ ms, [0-9]+ requests: " root='/redfish/v1/: '
+        local -A tail=([huge]="${root}body larger than 16777216 bytes"
+            [huge_chunked]="${root}body larger than 16777216 bytes"
+            [header_line]="${root}headers larger than 65536 bytes"
+            [header_lines]="${root}headers larger than 65536 bytes"
+            [trickle]="(${root}Operation timed out after [0-9]+ milliseconds with [0-9]+ out of 1048576 bytes received|timed out after 3 s$)"
+            [renegotiate]="(${root}Operation timed out after [0-9]+ milliseconds with 0 bytes received|timed out after 3 s$)"
+            [redirect]="${root}HTTP 302: redirect to https://127\.0\.0\.2:[0-9]+/redfish/v1/ not followed"
+            [nextlink]="$coll\?page=63: more than 64 pages of members; the rest is not read"
+            [garbage]="$root$http09"
+            [garbage_raw]="${root}OpenSSL/[0-9.]+: error:0A00010B:SSL routines::wrong version number")
+        [[ -n ${want[$key]:-} ]] || want[$key]="1|$pre${tail[$MODE]}"
         ;;
     esac
     WANT_RC=${want[$key]%%|*}
