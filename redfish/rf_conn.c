@@ -10,9 +10,10 @@
  * the same warm round costs half the CPU this way (bench/poll_floor.c -C: 32-46 us per
  * request at 1,000 PDUs against 71-75 us with transfers).
  *
- * libcurl still owns the socket: it may close an idle-looking connection of its cache (a
- * prune finds our reply waiting and takes the connection for dead), so
- * CURLOPT_CLOSESOCKETFUNCTION tells us, and the request goes again on a new connection.
+ * libcurl still owns the socket.  In 7.88 curl_easy_send/recv attach the handle to its
+ * connection, which its cache then counts as in use and never prunes; should a libcurl
+ * close one of ours all the same (another version, a cache over CURLMOPT_MAXCONNECTS),
+ * CURLOPT_CLOSESOCKETFUNCTION tells us and the request goes again on a new connection.
  */
 #include "rf_client_int.h"
 
@@ -20,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <openssl/ssl.h>
 
 #include "rw_log.h"
 
@@ -51,16 +54,36 @@ on_close(void *arg, curl_socket_t fd)
     return close((int)fd);
 }
 
-/* The Host header's value: base without its scheme. */
+/* The Host header's value in *len bytes: base without its scheme, nor the scheme's
+ * default port (as libcurl writes it for the logins and writes). */
 static const char *
-host_of(const struct rf_service *ep)
+host_of(const struct rf_service *ep, size_t *len)
 {
     const char *p = strstr(ep->base, "://");
+    const char *host = p != NULL ? p + 3 : ep->base;
+    size_t n = strlen(host);
 
-    return p != NULL ? p + 3 : ep->base;
+    if (strncmp(ep->base, "https:", 6) == 0 && n > 4 && strcmp(host + n - 4, ":443") == 0) {
+        n -= 4;
+    } else if (strncmp(ep->base, "http:", 5) == 0 && n > 3 && strcmp(host + n - 3, ":80") == 0) {
+        n -= 3;
+    }
+    *len = n;
+    return host;
 }
 
-/* Appends len bytes to the connection's request; 0 when out of memory. */
+/* Frees a request buffer, wiped first: it may hold Basic credentials or a token. */
+static void
+out_free(char *out, size_t cap)
+{
+    if (out != NULL) {
+        memset(out, 0, cap);
+        free(out);
+    }
+}
+
+/* Appends len bytes to the connection's request; 0 when out of memory.  Grown by copy,
+ * never realloc(), so that no credential is left in a block given back. */
 static int
 out_add(struct rf_conn *conn, const char *s, size_t len)
 {
@@ -71,10 +94,14 @@ out_add(struct rf_conn *conn, const char *s, size_t len)
         while (cap < conn->out_len + len) {
             cap = cap > 0 ? cap * 2 : 512;
         }
-        grown = realloc(conn->out, cap);
+        grown = malloc(cap);
         if (grown == NULL) {
             return 0;
         }
+        if (conn->out_len > 0) {
+            memcpy(grown, conn->out, conn->out_len);
+        }
+        out_free(conn->out, conn->out_cap);
         conn->out = grown;
         conn->out_cap = cap;
     }
@@ -96,20 +123,45 @@ static int
 build_request(struct rf_conn *conn, struct rf_req *req)
 {
     const struct curl_slist *h;
-    int ok;
+    size_t host_len;
+    const char *host = host_of(req->ep, &host_len);
+    int ok, agent = 0;
 
     conn->out_len = 0;
     conn->out_sent = 0;
     ok = out_str(conn, "GET ") && out_str(conn, req->path) &&
-         out_str(conn, " HTTP/1.1\r\nHost: ") && out_str(conn, host_of(req->ep)) &&
+         out_str(conn, " HTTP/1.1\r\nHost: ") && out_add(conn, host, host_len) &&
          out_add(conn, "\r\n", 2);
     for (h = req->hdrs->list; ok && h != NULL; h = h->next) {
+        agent |= strncmp(h->data, "User-Agent:", 11) == 0;
         ok = out_str(conn, h->data) && out_add(conn, "\r\n", 2);
+    }
+    /* One too long for the shared list (rf_session.c) is still sent, as libcurl would. */
+    if (ok && !agent && req->ep->client->user_agent[0] != '\0') {
+        ok = out_str(conn, "User-Agent: ") && out_str(conn, req->ep->client->user_agent) &&
+             out_add(conn, "\r\n", 2);
     }
     if (ok && req->ep->basic != NULL) {
         ok = out_str(conn, req->ep->basic) && out_add(conn, "\r\n", 2);
     }
     return ok && out_add(conn, "\r\n", 2);
+}
+
+/* Does the rest of the request wait for the socket to take more?  Not when TLS must read
+ * first (a renegotiation or key update): watching for output then would spin. */
+static int
+send_waits_write(struct rf_conn *conn)
+{
+    struct curl_tlssessioninfo *tls = NULL;
+
+    if (conn->out_sent >= conn->out_len) {
+        return 0;
+    }
+    if (curl_easy_getinfo(conn->easy, CURLINFO_TLS_SSL_PTR, &tls) == CURLE_OK && tls != NULL &&
+        tls->backend == CURLSSLBACKEND_OPENSSL && tls->internals != NULL) {
+        return !SSL_want_read((SSL *)tls->internals);
+    }
+    return 1;
 }
 
 /* Sends what is left of the request; RW_OK also when the socket is full (then the loop
@@ -133,8 +185,7 @@ send_some(struct rf_conn *conn, struct rw_err *err)
         }
         conn->out_sent += n;
     }
-    rf_loop_watch(conn->ep->client, conn->fd,
-                  RF_EV_IN | (conn->out_sent < conn->out_len ? RF_EV_OUT : 0));
+    rf_loop_watch(conn->ep->client, conn->fd, RF_EV_IN | (send_waits_write(conn) ? RF_EV_OUT : 0));
     return RW_OK;
 }
 
@@ -175,6 +226,7 @@ conn_send(struct rf_conn *conn, struct rf_req *req, struct rw_err *err)
     conn->state = RF_CONN_BUSY;
     conn->got = 0;
     rf_h1_init(&conn->h1, RF_HEADERS_MAX, 0);
+    rf_loop_deadline(conn->ep->client, req->deadline);
     if (!build_request(conn, req)) {
         return rw_err_set(err, RW_ENOMEM, "out of memory");
     }
@@ -196,6 +248,7 @@ conn_open(struct rf_service *ep, struct rf_req *req, struct rw_err *err)
     conn->priv.kind = RF_PRIV_CONN;
     conn->ep = ep;
     conn->fd = -1;
+    rf_h1_init(&conn->h1, RF_HEADERS_MAX, 0);
     conn->next = ep->conns;
     ep->conns = conn;
     (void)snprintf(url, sizeof(url), "%s/", ep->base);
@@ -227,7 +280,10 @@ rf_conn_start(struct rf_req *req, struct rw_err *err)
 
     req->hdrs = ep->hdrs;
     req->hdrs->refs++;
-    req->deadline = rf_client_now_ms() + ep->timeout_ms;
+    /* Sent again after a dead connection, it keeps the time it had. */
+    if (!req->stale_retry || req->deadline == 0) {
+        req->deadline = rf_client_now_ms() + ep->timeout_ms;
+    }
     rf_loop_deadline(ep->client, req->deadline);
     for (conn = ep->conns; conn != NULL; conn = conn->next, n++) {
         if (conn->state == RF_CONN_IDLE && !conn->dead && idle == NULL) {
@@ -287,7 +343,7 @@ conn_close(struct rf_conn *conn)
         curl_easy_cleanup(conn->easy);
     }
     rf_h1_free(&conn->h1);
-    free(conn->out);
+    out_free(conn->out, conn->out_cap);
     free(conn);
 }
 
@@ -366,8 +422,10 @@ conn_feed(struct rf_conn *conn, const char *data, size_t n)
     if (!rf_h1_done(&conn->h1)) {
         return 0;
     }
-    /* Bytes past the reply: nothing asked for them, so the connection is not trusted. */
-    conn_finish(conn, RW_OK, NULL, conn->h1.keep_alive && used == n);
+    /* Bytes past the reply: nothing asked for them, so the connection is not trusted; nor
+     * when the reply came before the whole request went (its tail would lead the next). */
+    conn_finish(conn, RW_OK, NULL,
+                conn->h1.keep_alive && used == n && conn->out_sent == conn->out_len);
     return 1;
 }
 
@@ -462,13 +520,16 @@ rf_conn_connected(struct rf_conn *conn, CURLcode code)
     /* The buffer belongs to the request; later errors are ours. */
     (void)curl_easy_setopt(conn->easy, CURLOPT_ERRORBUFFER, NULL);
     conn->fd = (int)fd;
+    conn->state = RF_CONN_IDLE;
     if (!rf_loop_own(conn->ep->client, conn->fd, conn)) {
         conn->req = NULL;
         conn_close(conn);
-        rf_loop_finished(req, RW_ENOMEM, "out of memory", 0);
+        if (req != NULL) {
+            req->conn = NULL;
+            rf_loop_finished(req, RW_ENOMEM, "out of memory", 0);
+        }
         return;
     }
-    conn->state = RF_CONN_IDLE;
     if (req == NULL) {
         return;
     }
@@ -483,6 +544,12 @@ static void
 timeout_msg(const struct rf_conn *conn, int64_t now, char *msg, size_t size)
 {
     long long waited = (long long)(now - (conn->req->deadline - conn->ep->timeout_ms));
+
+    if (conn->state == RF_CONN_CONNECTING) {
+        /* libcurl's own timeout is later when the request was sent again on it */
+        (void)snprintf(msg, size, "Connection timed out after %lld milliseconds", waited);
+        return;
+    }
 
     if (conn->h1.content_length >= 0) {
         (void)snprintf(msg, size,
@@ -508,15 +575,14 @@ rf_conn_expire(struct rf_service *ep, int64_t now)
     /* A done function may close other connections of ep: the walk starts over after each. */
 again:
     for (conn = ep->conns; conn != NULL; conn = conn->next) {
-        if (conn->state == RF_CONN_BUSY && conn->req != NULL && now >= conn->req->deadline) {
+        if (conn->req != NULL && now >= conn->req->deadline) {
             timeout_msg(conn, now, msg, sizeof(msg));
             conn_finish(conn, RW_ETIMEOUT, msg, 0);
             goto again;
         }
     }
     for (conn = ep->conns; conn != NULL; conn = conn->next) {
-        if (conn->state == RF_CONN_BUSY && conn->req != NULL &&
-            (due < 0 || conn->req->deadline < due)) {
+        if (conn->req != NULL && (due < 0 || conn->req->deadline < due)) {
             due = conn->req->deadline;
         }
     }

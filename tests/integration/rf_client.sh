@@ -38,6 +38,7 @@ ap.add_argument("--busy", type=int, default=2)  # 503s before a /busy* path answ
 ap.add_argument("--busy-login", type=int, default=0)  # 503s before logins work
 ap.add_argument("--redirect-to", default="")
 ap.add_argument("--gate", default="")  # FILE:COUNT for /slow
+ap.add_argument("--hold-handshake", type=float, default=0)  # seconds before each TLS handshake
 a = ap.parse_args()
 
 lock = threading.Lock()
@@ -55,6 +56,12 @@ def redfish_error(msg_id, msg, args=None):
 
 class H(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        if a.hold_handshake > 0:
+            time.sleep(a.hold_handshake)
+            self.request.do_handshake()
+        super().setup()
 
     def log_message(self, *args):
         pass
@@ -263,7 +270,8 @@ srv.daemon_threads = True
 if a.cert:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(a.cert, a.key)
-    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True,
+                                 do_handshake_on_connect=a.hold_handshake <= 0)
 with open(a.portfile + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
 os.rename(a.portfile + ".tmp", a.portfile)
@@ -516,6 +524,17 @@ area_slow() {
     serve stall --gate "$RW_WORK/never:1"
     rw_expect "per-request timeout" 1 '^0 /redfish/v1/slow RW_ETIMEOUT 0 0 Operation timed out after [0-9]+ milliseconds' \
         "$CLI" -e "https://127.0.0.1:$PORT" "${CRED[@]}" --timeout 500 --basic /redfish/v1/slow
+    local stall=$PORT
+    # A GET still connecting when another one times out keeps its own deadline (it was
+    # lost once: the connection then came up, the device never answered, nothing ended it).
+    serve held --gate "$RW_WORK/never:1" --hold-handshake 0.6
+    rw_run "$CLI" --deadline 8000 -e "https://127.0.0.1:$stall" "${CRED[@]}" --timeout 300 --basic \
+        /redfish/v1/slow -e "https://127.0.0.1:$PORT" "${CRED[@]}" --timeout 1500 --basic /redfish/v1/slow
+    if [[ $RW_RC -eq 1 ]] && grep -Eq '^1 /redfish/v1/slow RW_ETIMEOUT 0 0 Operation timed out after [0-9]+ milliseconds' <<<"$RW_OUT"; then
+        rw_pass "a connecting GET keeps its deadline when another times out"
+    else
+        rw_fail "a connecting GET lost its deadline"
+    fi
     rw_expect "connection refused" 1 '^0 /redfish/v1/ RW_ECONNECT 0 0 (Failed to connect|Could not connect|.*Connection refused)' \
         "$CLI" -e "https://127.0.0.1:$(rw_free_port)" "${CRED[@]}" --basic /redfish/v1/
     serve conc

@@ -386,6 +386,41 @@ test_classify(void **state)
     }
 }
 
+/* "Authorization: Basic" lines: RFC 7617's example, and the refusals. */
+static void
+test_basic_header(void **state)
+{
+    char big[1100];
+    char *line = NULL;
+    struct rw_err err;
+
+    (void)state;
+    rw_err_clear(&err);
+    assert_int_equal(rf_http_basic_header("Aladdin", "open sesame", &line, &err), RW_OK);
+    assert_string_equal(line, "Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+    free(line);
+    line = NULL;
+    assert_int_equal(rf_http_basic_header("monitor", "", &line, &err), RW_OK);
+    assert_string_equal(line, "Authorization: Basic bW9uaXRvcjo=");
+    free(line);
+    line = NULL;
+    /* a colon in the password is fine: the first one ends the user */
+    assert_int_equal(rf_http_basic_header("u", "a:b", &line, &err), RW_OK);
+    assert_string_equal(line, "Authorization: Basic dTphOmI=");
+    free(line);
+    line = NULL;
+    assert_int_equal(rf_http_basic_header("dom:ain", "pw", &line, &err), RW_EINVAL);
+    assert_string_equal(err.msg, "a username for Basic authentication has no colon");
+    assert_null(line);
+    memset(big, 'p', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    rw_err_clear(&err);
+    assert_int_equal(rf_http_basic_header("u", big, &line, &err), RW_EINVAL);
+    assert_string_equal(err.msg, "username or password longer than 1024 bytes");
+    assert_int_equal(rf_http_basic_header(big, "pw", &line, &err), RW_EINVAL);
+    assert_null(line);
+}
+
 int
 main(void)
 {
@@ -394,6 +429,7 @@ main(void)
         cmocka_unit_test(test_path_too_long), cmocka_unit_test(test_header_is),
         cmocka_unit_test(test_retry_after),   cmocka_unit_test(test_fingerprint),
         cmocka_unit_test(test_rferror),       cmocka_unit_test(test_classify),
+        cmocka_unit_test(test_basic_header),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
