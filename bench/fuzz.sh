@@ -141,6 +141,28 @@ seed_hubspoke() {
     done
 }
 
+seed_h1() {
+    # option byte (bit 0 HEAD, bit 1 small cap, bits 2-4 piece size, bits 5-7 stop), cap
+    # byte, then the reply; FUZZ_SEP marks where the feeds are cut
+    local n=$'\r\n' json='{"@odata.id": "/redfish/v1"}'
+    local ok="HTTP/1.1 200 OK$n"
+    seed "$1" cl $'\x04\x40'"${ok}Content-Type: application/json${n}Content-Len${SEP}gth: 28$n$n$json"
+    seed "$1" cl-bytes $'\x08\x40'"${ok}Content-Length: 28${n}Connection: keep-alive$n$n${json}HTTP/1.1"
+    seed "$1" chunked $'\x0c\x40'"${ok}Transfer-Encoding: chunked$n${n}1c;ext=1$n$json"$'\r'"$SEP"$'\n'"0${n}X-Trailer: t$n$n"
+    seed "$1" chunks $'\x14\x40'"${ok}transfer-encoding: Chunked$n${n}A${n}0123456789${n}2 "$'\n{}\n0\n\n'
+    seed "$1" continue $'\x04\x40'"HTTP/1.1 100 Continue${n}X-Ignored: 1$n$n$SEP${ok}Content-Length: 2$n$n{}"
+    seed "$1" close $'\x1c\x40'"HTTP/1.0 200 OK${n}Server: bmc${n}Connection: Keep-Alive$n$n$json$SEP$json"
+    seed "$1" head $'\x05\x40'"${ok}Content-Length: 28$n$n"
+    seed "$1" no-content $'\x04\x40'"HTTP/1.1 204 No Content${n}Content-Length: 9$n$n"
+    seed "$1" small-cap $'\x06\xf0'"${ok}X-Auth-Token: 0123456789abcdef0123456789abcdef${n}Content-Length: 2$n$n{}"
+    seed "$1" stop $'\xc4\x40'"${ok}X-A: 1${n}X-B: 2$n$n"
+    seed "$1" stop-body $'\xa4\x40'"${ok}Transfer-Encoding: chunked$n${n}2$n{}${n}0$n$n"
+    seed "$1" conflict $'\x04\x40'"${ok}Content-Length: 2, 2${n}Content-Length: 3$n$n{}"
+    seed "$1" fold $'\x08\x40'"${ok}X-A: 1$n  folded$n$n"
+    seed "$1" garbage $'\x08\x40'"<html>not http</html>$n"
+    seed "$1" version $'\x04\x40'"HTTP/2 200$n$n"
+}
+
 make_seeds() {
     local t=$1 dir=$2
     mkdir -p "$dir"
@@ -153,6 +175,7 @@ make_seeds() {
     fuzz_rf_http) seed_http "$dir" ;;
     fuzz_rf_snapshot) seed_snapshot "$dir" ;;
     fuzz_rw_hubspoke) seed_hubspoke "$dir" ;;
+    fuzz_rf_h1) seed_h1 "$dir" ;;
     *) seed_json "$dir" ;; # a new target starts from the JSON documents
     esac
 }

@@ -612,6 +612,16 @@ keep_partial(struct rf_h1 *p, const char *data, size_t n, struct rw_err *err)
     return RW_OK;
 }
 
+/* Bytes of a status line the cap still allows: the prefix is checked over those only, so
+ * that the error at the earliest bad byte wins however the reply was split into feeds. */
+static size_t
+within_cap(const struct rf_h1 *p, size_t n)
+{
+    size_t room = p->header_max - p->header_bytes;
+
+    return n < room ? n : room;
+}
+
 /* The start of a line that this feed does not finish: check it, then keep it. */
 static enum rw_rc
 partial_line(struct rf_h1 *p, const char *data, size_t n, struct rw_err *err)
@@ -619,7 +629,8 @@ partial_line(struct rf_h1 *p, const char *data, size_t n, struct rw_err *err)
     size_t have = p->line_len + n;
     enum rw_rc rc;
 
-    if (p->phase == RF_H1_STATUS && !status_prefix_ok(p->line, p->line_len, data, have)) {
+    if (p->phase == RF_H1_STATUS &&
+        !status_prefix_ok(p->line, p->line_len, data, within_cap(p, have))) {
         return no_status_line(p, err);
     }
     rc = check_cap(p, have, err);
@@ -644,7 +655,8 @@ feed_line(struct rf_h1 *p, const char *data, size_t len, size_t *pos, const stru
         *pos = len;
         return partial_line(p, start, n, err);
     }
-    if (p->phase == RF_H1_STATUS && !status_prefix_ok(p->line, p->line_len, start, total)) {
+    if (p->phase == RF_H1_STATUS &&
+        !status_prefix_ok(p->line, p->line_len, start, within_cap(p, total))) {
         return no_status_line(p, err);
     }
     rc = check_cap(p, total, err);
