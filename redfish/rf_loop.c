@@ -26,28 +26,44 @@ rf_client_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * A map by fd (elements of elem bytes, new ones zeroed) grown to hold index fd: the new
+ * block, *cap updated; NULL (map and *cap unchanged) when it cannot grow.  The maps are
+ * sized by the highest fd seen, which the kernel keeps low.
+ */
+static void *
+map_grow(void *map, int *cap, int fd, size_t elem)
+{
+    int n = *cap > 0 ? *cap : 256;
+    char *grown;
+
+    while (n <= fd) {
+        n *= 2;
+    }
+    grown = realloc(map, elem * (size_t)n);
+    if (grown == NULL) {
+        return NULL;
+    }
+    memset(grown + elem * (size_t)*cap, 0, elem * (size_t)(n - *cap));
+    *cap = n;
+    return grown;
+}
+
 /* Records which shard fd belongs to (NULL: none); 0 when the map cannot grow. */
 static int
 fd_map(struct rf_client *c, int fd, struct rf_shard *shard)
 {
     struct rf_shard **grown;
-    int cap;
 
     if (fd >= c->fd_cap) {
         if (shard == NULL) {
             return 1;
         }
-        cap = c->fd_cap > 0 ? c->fd_cap : 256;
-        while (cap <= fd) {
-            cap *= 2;
-        }
-        grown = realloc(c->fd_shard, sizeof(struct rf_shard *) * (size_t)cap);
+        grown = map_grow(c->fd_shard, &c->fd_cap, fd, sizeof(*grown));
         if (grown == NULL) {
             return 0;
         }
-        memset(grown + c->fd_cap, 0, sizeof(struct rf_shard *) * (size_t)(cap - c->fd_cap));
         c->fd_shard = grown;
-        c->fd_cap = cap;
     }
     c->fd_shard[fd] = shard;
     return 1;
@@ -57,21 +73,13 @@ int
 rf_loop_own(struct rf_client *c, int fd, struct rf_conn *conn)
 {
     struct rf_conn **grown;
-    int cap;
 
     if (fd >= c->fd_conn_cap) {
-        cap = c->fd_conn_cap > 0 ? c->fd_conn_cap : 256;
-        while (cap <= fd) {
-            cap *= 2;
-        }
-        grown = realloc(c->fd_conn, sizeof(struct rf_conn *) * (size_t)cap);
+        grown = map_grow(c->fd_conn, &c->fd_conn_cap, fd, sizeof(*grown));
         if (grown == NULL) {
             return 0;
         }
-        memset(grown + c->fd_conn_cap, 0,
-               sizeof(struct rf_conn *) * (size_t)(cap - c->fd_conn_cap));
         c->fd_conn = grown;
-        c->fd_conn_cap = cap;
     }
     c->fd_conn[fd] = conn;
     return 1;
@@ -154,20 +162,13 @@ static unsigned char *
 ep_state(struct rf_client *c, int fd)
 {
     unsigned char *grown;
-    int cap;
 
     if (fd >= c->ep_cap) {
-        cap = c->ep_cap > 0 ? c->ep_cap : 256;
-        while (cap <= fd) {
-            cap *= 2;
-        }
-        grown = realloc(c->ep_state, (size_t)cap);
+        grown = map_grow(c->ep_state, &c->ep_cap, fd, sizeof(*grown));
         if (grown == NULL) {
             return NULL;
         }
-        memset(grown + c->ep_cap, 0, (size_t)(cap - c->ep_cap));
         c->ep_state = grown;
-        c->ep_cap = cap;
     }
     return &c->ep_state[fd];
 }
