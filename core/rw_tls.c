@@ -7,10 +7,14 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
@@ -23,6 +27,7 @@
 
 enum probe_state {
     ST_CONNECT = 0, /* waiting for the TCP connection */
+    ST_RESOLVE,     /* waiting for the resolver thread (DNS names only) */
     ST_HANDSHAKE,   /* waiting for the TLS handshake */
     ST_DONE,
 };
@@ -31,8 +36,28 @@ struct rw_tls_ctx {
     SSL_CTX *ssl_ctx;
 };
 
+/*
+ * One DNS name being resolved by its own detached thread.  The probe and the thread each
+ * hold a reference; whichever lets go last frees the job, so a probe may be expired or
+ * freed while the thread still waits on DNS.  The eventfd belongs to the job, not to the
+ * probe: it is closed only when both sides are done, so the thread never writes to an fd
+ * number that the probe gave back and the process reused for another socket.
+ */
+struct resolve_job {
+    pthread_mutex_t lock;
+    int refs;                   /* under lock: 2 while probe and thread both hold it */
+    int done;                   /* under lock: the answer below is in */
+    int gai_rc;                 /* getaddrinfo()'s return */
+    int gai_errno;              /* errno for EAI_SYSTEM */
+    struct addrinfo *addrs;     /* owned by the job until the probe takes it */
+    int efd;                    /* eventfd, readable once done */
+    char host[RW_TLS_HOST_MAX]; /* the thread's own copies */
+    char service[8];
+};
+
 struct rw_tls_probe {
     struct rw_tls_ctx *ctx;
+    struct resolve_job *job; /* one reference, while resolving; NULL else */
     enum probe_state state;
     int fd;
     short events;
@@ -221,10 +246,66 @@ rw_tls_result_cleanup(struct rw_tls_result *result)
     rw_tls_result_init(result);
 }
 
+/* Drops one reference to job; the last one frees it with its answer and eventfd. */
+static void
+job_release(struct resolve_job *job)
+{
+    int last;
+
+    (void)pthread_mutex_lock(&job->lock);
+    last = --job->refs == 0;
+    (void)pthread_mutex_unlock(&job->lock);
+    if (!last) {
+        return;
+    }
+    if (job->addrs != NULL) {
+        freeaddrinfo(job->addrs);
+    }
+    (void)close(job->efd);
+    (void)pthread_mutex_destroy(&job->lock);
+    free(job);
+}
+
+/*
+ * The resolver thread: getaddrinfo() may block for the resolver's whole timeout, which
+ * is why it runs here and not on the caller's loop.  It posts the answer, wakes the
+ * probe through the eventfd and lets go of the job (freeing it if the probe is gone).
+ */
+static void *
+resolver_main(void *arg)
+{
+    struct resolve_job *job = arg;
+    struct addrinfo hints, *addrs = NULL;
+    const uint64_t one = 1;
+    int r, saved;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    r = getaddrinfo(job->host, job->service, &hints, &addrs);
+    saved = errno;
+    (void)pthread_mutex_lock(&job->lock);
+    job->gai_rc = r;
+    job->gai_errno = saved;
+    job->addrs = r == 0 ? addrs : NULL;
+    job->done = 1;
+    (void)pthread_mutex_unlock(&job->lock);
+    if (write(job->efd, &one, sizeof(one)) != (ssize_t)sizeof(one)) {
+        /* Cannot happen: the fd is the job's own and one write never fills the counter. */
+    }
+    job_release(job);
+    return NULL;
+}
+
 /* Closes the connection: a close_notify when the handshake completed, then the socket. */
 static void
 probe_close(struct rw_tls_probe *probe, int polite)
 {
+    if (probe->job != NULL) {
+        job_release(probe->job);
+        probe->job = NULL;
+    }
     if (probe->ssl != NULL) {
         if (polite) {
             (void)SSL_shutdown(probe->ssl);
@@ -492,8 +573,17 @@ probe_handshake(struct rw_tls_probe *probe)
                  handshake_error(e, errno));
 }
 
+/* Ends the probe for a name that does not resolve, in getaddrinfo()'s words. */
+static void
+probe_resolve_failed(struct rw_tls_probe *probe, int gai_rc, int gai_errno)
+{
+    probe_finish(probe, RW_ECONNECT, "cannot resolve %s: %s", probe->host,
+                 gai_rc == EAI_SYSTEM ? strerror(gai_errno) : gai_strerror(gai_rc));
+}
+
+/* IP literals: getaddrinfo() with AI_NUMERICHOST never blocks, so no thread. */
 static int
-resolve(struct rw_tls_probe *probe, int port)
+resolve_numeric(struct rw_tls_probe *probe, int port)
 {
     struct addrinfo hints;
     char service[8];
@@ -502,17 +592,132 @@ resolve(struct rw_tls_probe *probe, int port)
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV | (probe->host_is_ip ? AI_NUMERICHOST : 0);
+    hints.ai_flags = AI_NUMERICSERV | AI_NUMERICHOST;
     (void)snprintf(service, sizeof(service), "%d", port);
     r = getaddrinfo(probe->host, service, &hints, &probe->addrs);
     if (r != 0) {
         probe->addrs = NULL;
-        probe_finish(probe, RW_ECONNECT, "cannot resolve %s: %s", probe->host,
-                     r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+        probe_resolve_failed(probe, r, errno);
         return 0;
     }
     probe->next_addr = probe->addrs;
     return 1;
+}
+
+/* A job for probe's host, not yet shared; NULL with errno set when it cannot be made. */
+static struct resolve_job *
+job_new(const struct rw_tls_probe *probe, int port)
+{
+    struct resolve_job *job = calloc(1, sizeof(*job));
+    int r;
+
+    if (job == NULL) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    job->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (job->efd < 0) {
+        int saved = errno;
+
+        free(job);
+        errno = saved;
+        return NULL;
+    }
+    r = pthread_mutex_init(&job->lock, NULL);
+    if (r != 0) {
+        (void)close(job->efd);
+        free(job);
+        errno = r;
+        return NULL;
+    }
+    job->refs = 2;
+    memcpy(job->host, probe->host, sizeof(job->host));
+    (void)snprintf(job->service, sizeof(job->service), "%d", port);
+    return job;
+}
+
+/*
+ * Starts the detached resolver thread with every signal blocked, so that the caller's
+ * handlers keep running on the caller's thread.  The mask is set around pthread_create()
+ * (the thread inherits it) rather than by the thread itself, which would leave a window.
+ */
+static int
+job_spawn(struct resolve_job *job)
+{
+    pthread_attr_t attr;
+    sigset_t all, old;
+    pthread_t tid;
+    int r;
+
+    r = pthread_attr_init(&attr);
+    if (r != 0) {
+        return r;
+    }
+    (void)sigfillset(&all);
+    r = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (r == 0) {
+        (void)pthread_sigmask(SIG_SETMASK, &all, &old);
+        r = pthread_create(&tid, &attr, resolver_main, job);
+        (void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    (void)pthread_attr_destroy(&attr);
+    return r;
+}
+
+/* DNS names: hands the name to a resolver thread; the probe waits on the job's eventfd. */
+static void
+resolve_async(struct rw_tls_probe *probe, int port)
+{
+    struct resolve_job *job = job_new(probe, port);
+    int r;
+
+    if (job == NULL) {
+        int saved = errno;
+
+        /* Out of memory or of fds (EMFILE): like a socket() failure, not a bad name. */
+        probe_finish(probe, saved == ENOMEM ? RW_ENOMEM : RW_ECONNECT, "cannot resolve %s: %s",
+                     probe->host, strerror(saved));
+        return;
+    }
+    r = job_spawn(job);
+    if (r != 0) {
+        job->refs = 1; /* no thread holds it */
+        job_release(job);
+        probe_finish(probe, RW_ECONNECT, "cannot resolve %s: %s", probe->host, strerror(r));
+        return;
+    }
+    probe->job = job;
+    probe->state = ST_RESOLVE;
+    probe->events = POLLIN;
+}
+
+/* The resolver thread signalled: take its answer and connect to the first address. */
+static void
+probe_step_resolve(struct rw_tls_probe *probe)
+{
+    struct resolve_job *job = probe->job;
+    int done, gai_rc, gai_errno;
+
+    (void)pthread_mutex_lock(&job->lock);
+    done = job->done;
+    gai_rc = job->gai_rc;
+    gai_errno = job->gai_errno;
+    if (done) {
+        probe->addrs = job->addrs;
+        job->addrs = NULL;
+    }
+    (void)pthread_mutex_unlock(&job->lock);
+    if (!done) {
+        return; /* a spurious wake-up: keep waiting */
+    }
+    job_release(job);
+    probe->job = NULL;
+    if (gai_rc != 0) {
+        probe_resolve_failed(probe, gai_rc, gai_errno);
+        return;
+    }
+    probe->next_addr = probe->addrs;
+    probe_connect_next(probe);
 }
 
 enum rw_rc
@@ -536,7 +741,9 @@ rw_tls_probe_start(struct rw_tls_ctx *ctx, const struct rw_tls_target *target,
                      target->host != NULL ? target->host : "", target->port);
         return RW_OK;
     }
-    if (resolve(probe, target->port)) {
+    if (!probe->host_is_ip) {
+        resolve_async(probe, target->port);
+    } else if (resolve_numeric(probe, target->port)) {
         probe_connect_next(probe);
     }
     return RW_OK;
@@ -545,6 +752,9 @@ rw_tls_probe_start(struct rw_tls_ctx *ctx, const struct rw_tls_target *target,
 int
 rw_tls_probe_fd(const struct rw_tls_probe *probe)
 {
+    if (probe->state == ST_RESOLVE) {
+        return probe->job->efd;
+    }
     return probe->state == ST_DONE ? -1 : probe->fd;
 }
 
@@ -584,7 +794,9 @@ probe_step_connect(struct rw_tls_probe *probe)
 int
 rw_tls_probe_step(struct rw_tls_probe *probe, short revents)
 {
-    if (probe->state == ST_CONNECT && revents != 0) {
+    if (probe->state == ST_RESOLVE && revents != 0) {
+        probe_step_resolve(probe);
+    } else if (probe->state == ST_CONNECT && revents != 0) {
         probe_step_connect(probe);
     } else if (probe->state == ST_HANDSHAKE && revents != 0) {
         probe_handshake(probe);
@@ -595,7 +807,10 @@ rw_tls_probe_step(struct rw_tls_probe *probe, short revents)
 void
 rw_tls_probe_expire(struct rw_tls_probe *probe, long timeout_ms)
 {
-    if (probe->state == ST_CONNECT) {
+    if (probe->state == ST_RESOLVE) {
+        probe_finish(probe, RW_ETIMEOUT, "cannot resolve %s: no answer within %ld ms", probe->host,
+                     timeout_ms);
+    } else if (probe->state == ST_CONNECT) {
         probe_finish(probe, RW_ETIMEOUT, "connect to %s: no answer within %ld ms", probe->label,
                      timeout_ms);
     } else if (probe->state == ST_HANDSHAKE) {

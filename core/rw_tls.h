@@ -10,8 +10,18 @@
  * rw_tls_probe_expire() at the caller's deadline.  rw_tls_probe_many() is that loop for
  * N probes and one deadline; a single probe is rw_tls_probe_many() with N = 1.
  *
- * Name resolution: IP literals are used as they are; DNS names go through
- * getaddrinfo() in rw_tls_probe_start(), which blocks for the resolver's own time.
+ * Name resolution: IP literals are used as they are (getaddrinfo() with AI_NUMERICHOST,
+ * which never blocks).  A DNS name is handed to a short-lived detached thread that runs
+ * getaddrinfo() with every signal blocked, so rw_tls_probe_start() returns at once and
+ * the caller's loop never waits on DNS: while resolving, rw_tls_probe_fd() is an eventfd
+ * with POLLIN that the thread signals, then the probe moves on to its sockets.  A probe
+ * expired or freed while its thread still waits leaves the thread to free the answer
+ * (the eventfd is the thread's until it is done, so no fd number is written after reuse);
+ * rw_tls_probe_expire() ends it with "cannot resolve NAME: no answer within N ms".
+ * The fd changes when resolution ends: callers re-read rw_tls_probe_fd() after each step.
+ * A thread touches neither ctx nor the probe, and lives at most the resolver's own timeout
+ * (resolv.conf's timeout x attempts x servers); the process may exit while one waits.
+ * Programs that link this therefore use threads (rwcore links Threads::Threads).
  * Every address is tried in turn until one connects.
  *
  * System store (no CA file): a hashed certificate directory (SSL_CERT_DIR or OpenSSL's
@@ -85,17 +95,19 @@ void rw_tls_result_init(struct rw_tls_result *result);
 void rw_tls_result_cleanup(struct rw_tls_result *result);
 
 /*
- * Starts probing target: resolves it and begins the first connection.  Always gives a
- * probe in *out unless it returns RW_ENOMEM; a bad target (RW_EINVAL), a name that does
- * not resolve or a connection refused at once (RW_ECONNECT) give a probe that is
- * already done with that result.  ctx is borrowed until rw_tls_probe_free().  The
- * caller frees *out with rw_tls_probe_free().
+ * Starts probing target: an IP literal's first connection begins at once, a DNS name's
+ * resolution starts on its own thread (never blocking the caller).  Always gives a
+ * probe in *out unless it returns RW_ENOMEM; a bad target (RW_EINVAL), a connection
+ * refused at once or a resolver thread that cannot start (RW_ECONNECT) give a probe
+ * that is already done with that result; a name that does not resolve ends the probe
+ * with RW_ECONNECT "cannot resolve NAME: ..." at a later step.  ctx is borrowed until
+ * rw_tls_probe_free().  The caller frees *out with rw_tls_probe_free().
  */
 RW_MUSTCHECK enum rw_rc rw_tls_probe_start(struct rw_tls_ctx *ctx,
                                            const struct rw_tls_target *target,
                                            struct rw_tls_probe **out, struct rw_err *err);
 
-/* The socket to poll, -1 once done. */
+/* The fd to poll (the resolver's eventfd, then the socket), -1 once done. */
 int rw_tls_probe_fd(const struct rw_tls_probe *probe);
 
 /* The poll() events the probe waits for (POLLIN and/or POLLOUT), 0 once done. */
@@ -112,8 +124,8 @@ int rw_tls_probe_step(struct rw_tls_probe *probe, short revents);
 
 /*
  * Ends an unfinished probe at its deadline: RW_ETIMEOUT with a message saying whether
- * the TCP connection or the TLS handshake was waiting and for how long (timeout_ms, as
- * the caller's deadline was set).  No effect on a finished probe.
+ * name resolution, the TCP connection or the TLS handshake was waiting and for how long
+ * (timeout_ms, as the caller's deadline was set).  No effect on a finished probe.
  */
 void rw_tls_probe_expire(struct rw_tls_probe *probe, long timeout_ms);
 

@@ -9,3 +9,6 @@ rw_integration_test(NAME tls_probe.trusted SCRIPT tls_probe.sh ARGS trusted LABE
 rw_integration_test(NAME tls_probe.certs SCRIPT tls_probe.sh ARGS certs LABELS tls)
 rw_integration_test(NAME tls_probe.failures SCRIPT tls_probe.sh ARGS failures LABELS tls)
 rw_integration_test(NAME tls_probe.concurrent SCRIPT tls_probe.sh ARGS concurrent LABELS tls)
+# Named hosts resolved off the caller's loop, against a slow DNS server in private
+# network and mount namespaces (skipped without unshare permission).
+rw_integration_test(NAME tls_probe.dns SCRIPT tls_probe.sh ARGS dns LABELS tls TIMEOUT 180)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The TLS probe (core/rw_tls) through rw_tls_probe_cli against openssl s_server and
 # hand-made bad servers, all on loopback, certificates made here.
-#   tls_probe.sh trusted|certs|failures|concurrent
+#   tls_probe.sh trusted|certs|failures|concurrent|dns
+# dns runs in its own network and mount namespaces (unshare, root) with a slow DNS server
+# (tls_probe_dns.py) on its private 127.0.0.1:53 and a private /etc/resolv.conf.
 . "$(dirname "$0")/lib.sh"
 
 PROBE=$RW_BIN_DIR/rw_tls_probe_cli
@@ -225,6 +227,11 @@ while True:
     rw_expect "bad port exits 2" 2 '^$' "$PROBE" "127.0.0.1:0"
     rw_expect_output "bad port: message" \
         '^rw_tls_probe_cli: bad target "127.0.0.1:0" \(want HOST:PORT\)$'
+    rw_expect "bad --mode exits 2" 2 '^$' "$PROBE" --mode bogus "127.0.0.1:1"
+    rw_expect_output "bad --mode: message" \
+        '^rw_tls_probe_cli: bad --mode bogus \(want many or each\)$'
+    rw_expect "bad --again-timeout exits 2" 2 '^$' "$PROBE" --again-timeout 0 "127.0.0.1:1"
+    rw_expect_output "bad --again-timeout: message" '^rw_tls_probe_cli: bad --again-timeout 0$'
     rw_run "$PROBE" "[::1:443"
     want "malformed IPv6 target: RW_EINVAL" rc RW_EINVAL
     want "malformed IPv6 target: message" error 'bad TLS target "[::1" port 443'
@@ -255,24 +262,146 @@ while True:
         "^fingerprint=$(openssl_fp "$CA/good.crt")$" 10
 }
 
+DNS_NAME=slow.rackwatch.test
+DNS_DELAY=2
+
+# Re-runs this script's dns group inside new network and mount namespaces (a loopback of
+# its own, where port 53 and /etc/resolv.conf can be ours); exits with its status.
+dns_enter_namespace() {
+    [[ $(id -u) -eq 0 ]] || rw_skip "dns: unshare --net --mount needs root"
+    command -v unshare >/dev/null || rw_skip "dns: unshare not installed"
+    command -v ip >/dev/null || rw_skip "dns: ip (iproute2) not installed"
+    unshare --net --mount -- true 2>/dev/null || rw_skip "dns: unshare --net --mount not permitted"
+    RW_TLS_DNS_NS=1 unshare --net --mount -- bash "$0" dns
+    exit $?
+}
+
+# Inside the namespaces: loopback up, our resolv.conf, the slow DNS server.
+dns_setup() {
+    local i
+    ip link set lo up || return 1
+    ip link show lo | grep -q 'UP' || { echo "loopback is not up"; return 1; }
+    printf 'nameserver 127.0.0.1\noptions timeout:5 attempts:1\n' >"$RW_WORK/resolv.conf"
+    mount --bind "$RW_WORK/resolv.conf" /etc/resolv.conf || return 1
+    ! grep -qi "$DNS_NAME" /etc/hosts || { echo "/etc/hosts names $DNS_NAME"; return 1; }
+    rw_spawn "$RW_WORK/dns.log" python3 -u "$RW_SOURCE_DIR/tests/integration/tls_probe_dns.py" \
+        --name "$DNS_NAME" --delay "$DNS_DELAY"
+    for ((i = 0; i < 200; i++)); do
+        grep -q '^ready$' "$RW_WORK/dns.log" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "the DNS server did not start"; cat "$RW_WORK/dns.log"
+    return 1
+}
+
+# block TARGET: the lines of the last run's result for TARGET (first round unless ROUND=2).
+block() {
+    awk -v t="target=$1" -v round="${ROUND:-1}" '
+        /^round=2$/ { r = 2 }
+        $0 == t && (r == round || (round == 1 && r == 0)) { on = 1 }
+        on && /^$/ { exit }
+        on { print }' <<<"$RW_OUT"
+}
+
+# want_in NAME TARGET KEY VALUE: TARGET's result (see block) has KEY=VALUE.
+want_in() {
+    local got
+    got=$(block "$2" | sed -n "s/^$3=//p" | head -n 1)
+    if [[ $got == "$4" ]]; then rw_pass "$1"; else rw_fail "$1: $3 is '$got', want '$4'"; fi
+}
+
+# no_sanitizer_report NAME: the last run's stderr has no ASan/LSan/UBSan report.
+no_sanitizer_report() {
+    if grep -Eq 'Sanitizer|runtime error:' <<<"$RW_ERR"; then
+        rw_fail "$1: sanitizer report"
+    else
+        rw_pass "$1"
+    fi
+}
+
+group_dns() {
+    local slow nosuch ip many=() i answered
+    dns_setup || { echo "cannot set up the DNS namespace"; exit 1; }
+    rw_make_cert "$CA" named "$DNS_NAME" "DNS:$DNS_NAME,IP:127.0.0.1" -1 30 || return
+    serve named "$CA" || return
+    slow="$DNS_NAME:$PORT" nosuch="nosuch.rackwatch.test:$PORT" ip="127.0.0.1:$PORT"
+
+    # The slow name and an IP literal at once: the IP probe is not held up by DNS.
+    rw_expect "slow name and IP literal: exit 0" 0 "^target=$slow$" \
+        "$PROBE" --mode each --ca "$CA/ca.crt" --timeout 20000 "$slow" "$ip"
+    want_in "IP literal finishes first" "$ip" done_order 1
+    want_in "IP literal: handshake completed" "$ip" rc RW_OK
+    want_in "slow name finishes after its answer" "$slow" done_order 2
+    want_in "slow name: handshake completed" "$slow" rc RW_OK
+    want_in "slow name: resolved address" "$slow" address 127.0.0.1
+    want_in "slow name: verified" "$slow" verify ok
+    want_in "slow name: host check by name (SNI and verify name)" "$slow" host_match 1
+    no_sanitizer_report "slow name and IP literal: clean"
+    rw_expect "rw_tls_probe_many: slow name and IP literal, exit 0" 0 "^target=$slow$" \
+        "$PROBE" --ca "$CA/ca.crt" --timeout 20000 "$slow" "$ip"
+    want_in "rw_tls_probe_many: slow name completed" "$slow" rc RW_OK
+
+    # Expired while resolving; a second round runs while the first thread gets its answer.
+    answered=$(grep -c "^answered $DNS_NAME 1 0$" "$RW_WORK/dns.log")
+    rw_expect "expired while resolving: exit 1" 1 "^target=$slow$" \
+        "$PROBE" --mode each --ca "$CA/ca.crt" --timeout 300 --again-timeout 20000 "$slow"
+    want_in "expired while resolving: RW_ETIMEOUT" "$slow" rc RW_ETIMEOUT
+    want_in "expired while resolving: message" "$slow" error \
+        "cannot resolve $DNS_NAME: no answer within 300 ms"
+    want_in "expired while resolving: no address" "$slow" address ""
+    ROUND=2 want_in "after it, the same name resolves and completes" "$slow" rc RW_OK
+    check_count "expired while resolving: both rounds' A queries answered" \
+        "^answered $DNS_NAME 1 0$" $((answered + 2)) "$(cat "$RW_WORK/dns.log")"
+    no_sanitizer_report "expired while resolving: clean (the thread freed its answer)"
+    rw_expect "rw_tls_probe_many: expired while resolving, exit 1" 1 "^target=$slow$" \
+        "$PROBE" --ca "$CA/ca.crt" --timeout 300 "$slow"
+    want_in "rw_tls_probe_many: expired while resolving: message" "$slow" error \
+        "cannot resolve $DNS_NAME: no answer within 300 ms"
+    no_sanitizer_report "exit with a resolver thread still waiting: clean"
+
+    # A name the server does not know (NXDOMAIN).
+    rw_expect "NXDOMAIN: exit 1" 1 "^target=$nosuch$" "$PROBE" --mode each "$nosuch"
+    want_in "NXDOMAIN: RW_ECONNECT" "$nosuch" rc RW_ECONNECT
+    want_in "NXDOMAIN: message" "$nosuch" error \
+        "cannot resolve nosuch.rackwatch.test: Name or service not known"
+    rw_run "$PROBE" "$nosuch"
+    want_in "rw_tls_probe_many: NXDOMAIN message" "$nosuch" error \
+        "cannot resolve nosuch.rackwatch.test: Name or service not known"
+
+    # Many named probes at once, each on its own resolver thread, beside IP literals.
+    for ((i = 0; i < 10; i++)); do many+=("$slow" "$ip" "$nosuch"); done
+    rw_run "$PROBE" --mode each --ca "$CA/ca.crt" --timeout 20000 "${many[@]}"
+    want_rc "30 probes: exit 1 (NXDOMAIN ones failed)" 1
+    check_count "30 probes: 20 handshakes completed" '^rc=RW_OK$' 20
+    check_count "30 probes: 10 not resolved" \
+        '^error=cannot resolve nosuch\.rackwatch\.test: Name or service not known$' 10
+    check_count "30 probes: the 10 IP literals and 10 NXDOMAIN finish before any slow name" \
+        '^late$' 10 "$(awk -v t="target=$slow" '$0 == t { on = 1 }
+        on && /^done_order=/ { if (substr($0, 12) + 0 > 20) print "late"; on = 0 }' <<<"$RW_OUT")"
+    no_sanitizer_report "30 probes: clean"
+}
+
 # want_rc NAME N: the last run exited N.
 want_rc() {
     if [[ $RW_RC -eq $2 ]]; then rw_pass "$1"; else rw_fail "$1: want exit $2"; fi
 }
 
-# check_count NAME REGEX N: the last run's stdout has N lines matching REGEX.
+# check_count NAME REGEX N [TEXT]: TEXT (default: the last run's stdout) has N lines
+# matching REGEX.
 check_count() {
     local got
-    got=$(grep -Ec -- "$2" <<<"$RW_OUT")
+    got=$(grep -Ec -- "$2" <<<"${4-$RW_OUT}")
     if [[ $got -eq $3 ]]; then rw_pass "$1"; else rw_fail "$1: $got lines, want $3"; fi
 }
 
+[[ $GROUP == dns && -z ${RW_TLS_DNS_NS:-} ]] && dns_enter_namespace
 make_certs || { echo "cannot make test certificates"; exit 1; }
 case $GROUP in
 trusted) group_trusted ;;
 certs) group_certs ;;
 failures) group_failures ;;
 concurrent) group_concurrent ;;
+dns) group_dns ;;
 *) echo "unknown group $GROUP"; exit 1 ;;
 esac
 rw_done

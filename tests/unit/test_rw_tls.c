@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -270,9 +272,151 @@ test_step_api_silent_server(void **state)
     rw_tls_probe_free(NULL);
 }
 
+/* The number of threads of this process, from /proc/self/task; -1 when unreadable. */
+static int
+thread_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    const struct dirent *e;
+    int n = 0;
+
+    if (d == NULL) {
+        return -1;
+    }
+    while ((e = readdir(d)) != NULL) {
+        n += e->d_name[0] != '.';
+    }
+    (void)closedir(d);
+    return n;
+}
+
+/*
+ * Waits (boundedly) until only want threads are left: the detached resolver threads of
+ * probes freed early must end on their own.  Not a timing assertion: 20 s is only a
+ * bound for a resolver answering from /etc/hosts.
+ */
+static void
+wait_for_threads(int want)
+{
+    const struct timespec tick = {.tv_sec = 0, .tv_nsec = 10000000L};
+
+    if (want < 0) {
+        print_message("no /proc/self/task: resolver threads not counted\n");
+        return;
+    }
+    for (int i = 0; i < 2000 && thread_count() > want; i++) {
+        (void)nanosleep(&tick, NULL);
+    }
+    assert_int_equal(thread_count(), want);
+}
+
+/* A closed port of 127.0.0.1. */
+static int
+closed_port(void)
+{
+    int port = 0, fd = listener(AF_INET, &port);
+
+    assert_true(fd >= 0);
+    (void)close(fd);
+    return port;
+}
+
+/*
+ * A DNS name (localhost, from /etc/hosts) is resolved off the caller's thread: the probe
+ * starts out waiting on a pollable fd for POLLIN, then goes on to connect.
+ */
+static void
+test_named_host_resolves_async(void **state)
+{
+    struct rw_tls_target t = {.host = "localhost", .port = closed_port()};
+    struct rw_tls_probe *probe = NULL;
+    struct rw_tls_ctx *ctx = NULL;
+    const struct rw_tls_result *r;
+    char prefix[64];
+    int round = 0;
+
+    (void)state;
+    assert_int_equal(rw_tls_ctx_new(NULL, &ctx, NULL), RW_OK);
+    assert_int_equal(rw_tls_probe_start(ctx, &t, &probe, NULL), RW_OK);
+    assert_false(rw_tls_probe_done(probe));
+    assert_true(rw_tls_probe_fd(probe) >= 0);
+    assert_int_equal(rw_tls_probe_events(probe), POLLIN);
+    assert_int_equal(rw_tls_probe_step(probe, 0), 0); /* no event: still resolving */
+    while (!rw_tls_probe_done(probe) && round++ < 20) {
+        struct pollfd pfd = {.fd = rw_tls_probe_fd(probe), .events = rw_tls_probe_events(probe)};
+
+        assert_int_equal(poll(&pfd, 1, 20000), 1);
+        (void)rw_tls_probe_step(probe, pfd.revents);
+    }
+    r = rw_tls_probe_result(probe);
+    assert_int_equal(r->rc, RW_ECONNECT);
+    (void)snprintf(prefix, sizeof(prefix), "connect to localhost:%d (", t.port);
+    assert_memory_equal(r->err.msg, prefix, strlen(prefix));
+    assert_non_null(strstr(r->err.msg, "): Connection refused"));
+    rw_tls_probe_free(probe);
+    rw_tls_ctx_free(ctx);
+}
+
+/* The deadline ends a probe that is still resolving; its thread finishes on its own. */
+static void
+test_expire_while_resolving(void **state)
+{
+    struct rw_tls_target t = {.host = "localhost", .port = 443};
+    struct rw_tls_probe *probe = NULL;
+    struct rw_tls_ctx *ctx = NULL;
+    int threads = *(const int *)*state; /* before any test: resolver threads are extra */
+
+    assert_int_equal(rw_tls_ctx_new(NULL, &ctx, NULL), RW_OK);
+    assert_int_equal(rw_tls_probe_start(ctx, &t, &probe, NULL), RW_OK);
+    rw_tls_probe_expire(probe, 100);
+    assert_true(rw_tls_probe_done(probe));
+    assert_int_equal(rw_tls_probe_fd(probe), -1);
+    assert_int_equal(rw_tls_probe_events(probe), 0);
+    assert_int_equal(rw_tls_probe_step(probe, POLLIN), 1);
+    assert_int_equal(rw_tls_probe_result(probe)->rc, RW_ETIMEOUT);
+    assert_string_equal(rw_tls_probe_result(probe)->err.msg,
+                        "cannot resolve localhost: no answer within 100 ms");
+    assert_string_equal(rw_tls_probe_result(probe)->address, "");
+    rw_tls_probe_free(probe);
+    rw_tls_ctx_free(ctx);
+    wait_for_threads(threads);
+}
+
+/*
+ * Probes freed while (or just after) their threads resolve, interleaved with new
+ * sockets that take the fd numbers given back: no leak (LeakSanitizer, after every
+ * thread ended), no use after free, no write to a reused fd (ASan, and the sockets
+ * opened meanwhile still work).
+ */
+static void
+test_free_while_resolving(void **state)
+{
+    struct rw_tls_target t = {.host = "localhost", .port = 443};
+    struct rw_tls_ctx *ctx = NULL;
+    int threads = *(const int *)*state;
+
+    assert_int_equal(rw_tls_ctx_new(NULL, &ctx, NULL), RW_OK);
+    for (int i = 0; i < 64; i++) {
+        struct rw_tls_probe *probe = NULL;
+        int port = 0, fd;
+
+        assert_int_equal(rw_tls_probe_start(ctx, &t, &probe, NULL), RW_OK);
+        if (i % 2 == 1) {
+            rw_tls_probe_expire(probe, 1);
+        }
+        rw_tls_probe_free(probe);
+        fd = listener(AF_INET, &port);
+        assert_true(fd >= 0);
+        (void)close(fd);
+    }
+    rw_tls_ctx_free(ctx);
+    wait_for_threads(threads);
+}
+
 int
 main(void)
 {
+    int threads = thread_count(); /* this process's own, before any resolver thread */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ctx_errors),
         cmocka_unit_test(test_bad_targets),
@@ -280,6 +424,9 @@ main(void)
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_step_api_silent_server),
         cmocka_unit_test(test_expire_while_connecting),
+        cmocka_unit_test(test_named_host_resolves_async),
+        cmocka_unit_test_prestate(test_expire_while_resolving, &threads),
+        cmocka_unit_test_prestate(test_free_while_resolving, &threads),
     };
 
     (void)signal(SIGPIPE, SIG_IGN);
