@@ -872,9 +872,8 @@ deadline_in(struct timespec *deadline, long timeout_ms)
     }
 }
 
-/* Fills pfds from the probes; returns how many are still running. */
-static size_t
-fill_pollfds(struct rw_tls_probe **probes, struct pollfd *pfds, size_t n)
+size_t
+rw_tls_probe_pollfds(struct rw_tls_probe **probes, struct pollfd *pfds, size_t n)
 {
     size_t running = 0;
 
@@ -892,7 +891,7 @@ static enum rw_rc
 run_probes(struct rw_tls_probe **probes, struct pollfd *pfds, size_t n,
            const struct timespec *deadline, long timeout_ms, struct rw_err *err)
 {
-    while (fill_pollfds(probes, pfds, n) > 0) {
+    while (rw_tls_probe_pollfds(probes, pfds, n) > 0) {
         long left = ms_left(deadline);
         int r;
 

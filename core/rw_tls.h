@@ -37,6 +37,7 @@
 #ifndef RW_TLS_H
 #define RW_TLS_H
 
+#include <poll.h>
 #include <stddef.h>
 
 #include "rw_cert.h"
@@ -140,6 +141,13 @@ void rw_tls_probe_take_result(struct rw_tls_probe *probe, struct rw_tls_result *
 
 /* Frees probe (closing its socket); NULL does nothing. */
 void rw_tls_probe_free(struct rw_tls_probe *probe);
+
+/*
+ * Sets pfds[i] (fd, events, revents 0) from probes[i] for one poll(); the fd is -1 for a
+ * probe that is done.  Returns how many are still running.  Called again before each
+ * poll(): a probe's fd changes as it goes (resolver, then each address it tries).
+ */
+size_t rw_tls_probe_pollfds(struct rw_tls_probe **probes, struct pollfd *pfds, size_t n);
 
 /*
  * Runs n probes at once with one deadline of timeout_ms from the call (connect and

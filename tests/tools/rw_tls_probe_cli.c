@@ -183,21 +183,6 @@ ms_since(const struct timespec *t0)
     return (long)(now.tv_sec - t0->tv_sec) * 1000L + (now.tv_nsec - t0->tv_nsec) / 1000000L;
 }
 
-/* Fills pfds from the probes; returns how many still run. */
-static size_t
-fill_pollfds(struct rw_tls_probe **probes, struct pollfd *pfds, size_t n)
-{
-    size_t running = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        pfds[i].fd = rw_tls_probe_fd(probes[i]);
-        pfds[i].events = rw_tls_probe_events(probes[i]);
-        pfds[i].revents = 0;
-        running += !rw_tls_probe_done(probes[i]);
-    }
-    return running;
-}
-
 /* One poll() round; each probe that finishes in it gets the next rank in order[]. */
 static enum rw_rc
 step_round(struct rw_tls_probe **probes, struct pollfd *pfds, size_t n, long left, int *order,
@@ -221,7 +206,7 @@ drive(struct rw_tls_probe **probes, struct pollfd *pfds, size_t n, long timeout,
 {
     enum rw_rc rc = RW_OK;
 
-    while (rc == RW_OK && fill_pollfds(probes, pfds, n) > 0) {
+    while (rc == RW_OK && rw_tls_probe_pollfds(probes, pfds, n) > 0) {
         long left = timeout - ms_since(t0);
 
         if (left <= 0) {
