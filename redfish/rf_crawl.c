@@ -417,15 +417,41 @@ add_slot(struct rf_crawl *c, const struct job *parent, const char *uri, size_t *
     }
 }
 
+/* A failure that the next poll may not meet: no connection, a time-out, or the service's
+ * "busy" (the client words HTTP errors "HTTP <status>..."); not a 404 or a bad body. */
+static bool
+passing(enum rw_rc why, const char *msg)
+{
+    if (why == RW_ECONNECT || why == RW_ETIMEOUT) {
+        return true;
+    }
+    return why == RW_EHTTP && (strncmp(msg, "HTTP 5", 6) == 0 || strncmp(msg, "HTTP 429", 8) == 0);
+}
+
+/* An optional resource failed for a reason that passes: says which values a poller may
+ * keep from its last poll rather than blank them for this one. */
+static void
+mark_passing(struct rf_crawl *c, const struct job *job)
+{
+    if (job->type == J_METRICS && job->owner < c->ep->n_pdus) {
+        c->ep->pdus[job->owner].metrics_failed = true;
+    } else if (job_info[job->type].server && job->owner < c->ep->n_servers) {
+        c->ep->servers[job->owner].readings_failed = true;
+    }
+}
+
 /* Records a problem with job: an endpoint error for a required resource, else a note. */
 static void
-problem(struct rf_crawl *c, const struct job *job, const char *msg)
+problem(struct rf_crawl *c, const struct job *job, enum rw_rc why, const char *msg)
 {
     if (job_info[job->type].required) {
         rf_endpoint_fail(c->ep, "%s: %s", job->uri, msg);
         c->failed = true;
-    } else {
-        rf_note(c->ep, "%s: %s", job->uri, msg);
+        return;
+    }
+    rf_note(c->ep, "%s: %s", job->uri, msg);
+    if (passing(why, msg)) {
+        mark_passing(c, job);
     }
 }
 
@@ -642,11 +668,11 @@ next_page(struct rf_crawl *c, const struct job *job, const char *next, size_t me
     struct job page = {NULL, NULL, job->type, job->owner, job->slot, job->pages + 1, members};
 
     if (uriset_has(&c->seen, next)) {
-        problem(c, job, "Members@odata.nextLink leads back to a page already read");
+        problem(c, job, RW_EPARSE, "Members@odata.nextLink leads back to a page already read");
         return RW_OK;
     }
     if (page.pages >= RF_CRAWL_PAGES_MAX) {
-        problem(c, job, "more than 64 pages of members; the rest is not read");
+        problem(c, job, RW_ETOOBIG, "more than 64 pages of members; the rest is not read");
         return RW_OK;
     }
     if (rf_str_set(&page.uri, next, err) != RW_OK) {
@@ -667,7 +693,7 @@ on_collection(struct rf_crawl *c, const struct job *job, const struct json_objec
         rc = on_member(c, job, &coll.v[i], err);
     }
     if (rc == RW_OK && coll.n > room) {
-        problem(c, job, "more than 4096 members; the rest is not read");
+        problem(c, job, RW_ETOOBIG, "more than 4096 members; the rest is not read");
     } else if (rc == RW_OK && coll.next_link != NULL) {
         rc = next_page(c, job, coll.next_link, job->members + coll.n, err);
     }
@@ -733,7 +759,7 @@ fail_job(struct rf_crawl *c, struct job *job, enum rw_rc why, const char *msg, s
         rf_note(c->ep, "%s: %s; reading collections without $expand", job->uri, msg);
         return push(c, job->type, job->plain, job->owner, job->slot, err);
     }
-    problem(c, job, msg);
+    problem(c, job, why, msg);
     if (job->type == J_ROOT) {
         stop(c, NULL);
     }

@@ -78,6 +78,9 @@ struct rf_pdu {
     char *id, *manufacturer, *model, *serial, *firmware, *health;
     char *name; /* the resource's Name ("Rack PDU A1"); NULL when absent */
     double power_w, energy_kwh, temperature_c;
+    /* The Metrics resource (the totals above) failed this poll for a reason that passes
+     * (no answer, time-out, 5xx, 429): a poller may keep the totals it had. */
+    bool metrics_failed;
     struct rf_inlet *inlets;
     size_t n_inlets;
     struct rf_branch *branches;
@@ -92,6 +95,9 @@ struct rf_server {
     char *name;   /* the ComputerSystem's Name; NULL when absent */
     char *health; /* Status.HealthRollup, else Status.Health */
     double power_w, inlet_temp_c;
+    /* A chassis resource its readings come from failed this poll for a reason that
+     * passes: a poller may keep the readings it had where these are absent. */
+    bool readings_failed;
     char **conditions; /* Status.Conditions[].Message texts */
     size_t n_conditions;
 };

@@ -32,6 +32,7 @@ struct pdu_row {
     int32_t health, power_w, temperature_dc, data_status;
     struct rs_counter64 energy_wh;
     int polled; /* a poll has filled the row: changes after this are notified */
+    int kept;   /* polls in a row whose totals were kept (Metrics failed, rs_mib_update.c) */
 };
 
 struct circuit_row { /* an inlet or a branch */
@@ -62,6 +63,7 @@ struct server_row {
     const char *name, *endpoint, *redfish_id, *manufacturer, *model, *serial;
     int32_t power_state, health, power_w, inlet_temp_dc, data_status;
     int polled;
+    int kept; /* polls in a row whose readings were kept (rs_mib_update.c) */
 };
 
 struct rs_mib {

@@ -8,6 +8,10 @@
 #include "rs_mib_int.h"
 #include "rs_scale.h"
 
+/* Polls in a row a reading may be kept while the optional resource it comes from fails for
+ * a reason that passes (see update_pdu()). */
+#define RS_KEEP_POLLS 3
+
 /* What one update is working on. */
 struct update {
     struct rs_mib *mib;
@@ -222,9 +226,15 @@ update_pdu(struct update *up, const struct rf_pdu *pdu)
         notify(up->mib, &change, row->health, health);
     }
     row->health = health;
-    row->power_w = rs_reading(pdu->power_w, 1.0);
-    row->energy_wh = rs_energy_wh(pdu->energy_kwh);
-    row->temperature_dc = rs_signed_reading(pdu->temperature_c, 10.0);
+    /* Metrics failing for a poll (a 503, a time-out) keeps the totals of the last one
+     * rather than blank them until the next: a blip is not an absent reading.  Only for a
+     * few polls: a device that keeps failing it has no totals to show. */
+    row->kept = pdu->metrics_failed && row->polled && row->kept < RS_KEEP_POLLS ? row->kept + 1 : 0;
+    if (row->kept == 0) {
+        row->power_w = rs_reading(pdu->power_w, 1.0);
+        row->energy_wh = rs_energy_wh(pdu->energy_kwh);
+        row->temperature_dc = rs_signed_reading(pdu->temperature_c, 10.0);
+    }
     row->data_status = RS_DATA_OK;
     row->polled = 1;
     return update_pdu_children(up, pdu, idx);
@@ -273,8 +283,16 @@ update_server(struct update *up, const struct rf_server *srv)
     }
     row->health = health;
     row->power_state = power;
-    row->power_w = rs_reading(srv->power_w, 1.0);
-    row->inlet_temp_dc = rs_signed_reading(srv->inlet_temp_c, 10.0);
+    /* As for a PDU's totals: a reading absent because its resource failed keeps the last
+     * one, for a few polls. */
+    row->kept =
+        srv->readings_failed && row->polled && row->kept < RS_KEEP_POLLS ? row->kept + 1 : 0;
+    if (row->kept == 0 || rf_has(srv->power_w)) {
+        row->power_w = rs_reading(srv->power_w, 1.0);
+    }
+    if (row->kept == 0 || rf_has(srv->inlet_temp_c)) {
+        row->inlet_temp_dc = rs_signed_reading(srv->inlet_temp_c, 10.0);
+    }
     row->data_status = RS_DATA_OK;
     row->polled = 1;
     return RW_OK;

@@ -481,6 +481,34 @@ garbage_midpoll)
     scenario_proxy 'path /Outlets garbage' \
         '/redfish/v1/PowerEquipment/RackPDUs/1/Outlets[^"]*: not an HTTP reply \(no status line\)'
     ;;
+metrics_503)
+    # The PDU's Metrics (optional: its totals) answers 503 while the rest answers: the
+    # endpoint stays ok and rwPduPower keeps its last value for a few polls rather than go
+    # absent at once (a blip is not a missing reading), then goes absent (-1), and comes
+    # back with Metrics.
+    FL_PROXY=1 fl_setup
+    fl_daemon
+    fl_baseline
+    fl_fault 'path /Metrics$ 503 0'
+    rw_wait_grep "$RW_WORK/proxy.log" '^503 0 GET /redfish/v1/PowerEquipment/RackPDUs/1/Metrics ' 10 ||
+        RW_OUT=$(tail -3 "$RW_WORK/proxy.log") RW_RC=- rw_fail "the proxy never failed Metrics"
+    # The first poll that met the fault ends: rwEndpointLastSuccess moves (Metrics is
+    # optional, so the poll succeeds without it).
+    polled="" i=0
+    polled=$(get "$EP.8.1")
+    for ((i = 0; i < 100; i++)); do
+        [[ $(get "$EP.8.1") != "$polled" ]] && break
+        sleep 0.1
+    done
+    check "Metrics failing: the endpoint stays ok(1)" "$EP.5.1" 'INTEGER: 1'
+    check "Metrics failing: rwPduPower keeps its last value" "$PDU.10.1" "$PDU_W"
+    check "Metrics failing: the server's reading is untouched" "$SRV.10.1" "$SRV_W"
+    expect_wait "Metrics failing for more polls: rwPduPower goes absent (-1)" "$PDU.10.1" \
+        'INTEGER: -1' 30
+    check "Metrics failing for more polls: the endpoint is still ok(1)" "$EP.5.1" 'INTEGER: 1'
+    fl_fault pass
+    expect_wait "Metrics back: rwPduPower again" "$PDU.10.1" "$PDU_W" 15
+    ;;
 http503)
     # The emulator's 503 carries "Retry-After: 1": the client must wait 1 s per retry.
     scenario_emu "$MSG_503  Retry in 1 seconds\." --http-status 503

@@ -785,6 +785,41 @@ test_crawl_table(void **state)
     }
 }
 
+/* A Metrics that fails for a reason that passes (the 500 of the "metrics fail" row) is
+ * marked, so that the daemon keeps the last totals; one that is missing (404) is not. */
+static void
+test_metrics_failed_mark(void **state)
+{
+    static const struct answer missing[] = {{"/redfish/v1/", ROOT_PDU},
+                                            {"/redfish/v1/PowerEquipment", PEQ},
+                                            {"/redfish/v1/PowerEquipment/RackPDUs", PDUS},
+                                            {"/redfish/v1/PowerEquipment/RackPDUs/1", PDU1},
+                                            {OUT_URI, "{\"Members\": []}"},
+                                            {NULL, NULL}};
+    struct service svc = {NULL, NULL, 1, {0}};
+    struct rf_endpoint *ep;
+    size_t i;
+
+    (void)state;
+    for (i = 0; strcmp(crawl_rows[i].name, "metrics fail is only a note") != 0; i++) {
+    }
+    svc.answers = crawl_rows[i].answers;
+    ep = crawl(&svc, RF_KIND_PDU, false);
+    assert_true(ep->ok);
+    assert_int_equal(ep->n_pdus, 1);
+    assert_true(ep->pdus[0].metrics_failed);
+    rf_endpoint_free(ep);
+    rw_buf_free(&svc.log);
+    svc.answers = missing;
+    ep = crawl(&svc, RF_KIND_PDU, false);
+    assert_true(ep->ok);
+    assert_int_equal(ep->n_pdus, 1);
+    assert_false(ep->pdus[0].metrics_failed);
+    assert_true(strstr(rw_buf_str(&svc.log), "/RackPDUs/1/Metrics") != NULL); /* asked: 404 */
+    rf_endpoint_free(ep);
+    rw_buf_free(&svc.log);
+}
+
 static void
 test_failed_outlet_keeps_its_slot(void **state)
 {
@@ -1080,6 +1115,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crawl_table),
         cmocka_unit_test(test_failed_outlet_keeps_its_slot),
+        cmocka_unit_test(test_metrics_failed_mark),
         cmocka_unit_test(test_server_fallbacks),
         cmocka_unit_test(test_server_new_model_only),
         cmocka_unit_test(test_api_misuse_and_cancel),
