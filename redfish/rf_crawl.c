@@ -425,7 +425,14 @@ passing(enum rw_rc why, const char *msg)
     if (why == RW_ECONNECT || why == RW_ETIMEOUT) {
         return true;
     }
-    return why == RW_EHTTP && (strncmp(msg, "HTTP 5", 6) == 0 || strncmp(msg, "HTTP 429", 8) == 0);
+    if (why != RW_EHTTP) {
+        return false;
+    }
+    /* 500, 502, 503, 504 and 429; not 501 (not implemented: it will not be). */
+    if (strncmp(msg, "HTTP 50", 7) == 0) {
+        return msg[7] != '\0' && strchr("0234", msg[7]) != NULL;
+    }
+    return strncmp(msg, "HTTP 429", 8) == 0;
 }
 
 /* An optional resource failed for a reason that passes: says which values a poller may
@@ -433,11 +440,21 @@ passing(enum rw_rc why, const char *msg)
 static void
 mark_passing(struct rf_crawl *c, const struct job *job)
 {
-    if (job->type == J_METRICS && job->owner < c->ep->n_pdus) {
+    struct rf_server *srv;
+    enum job_type t = job->type;
+
+    if (t == J_METRICS && job->owner < c->ep->n_pdus) {
         c->ep->pdus[job->owner].metrics_failed = true;
-    } else if (job_info[job->type].server && job->owner < c->ep->n_servers) {
-        c->ep->servers[job->owner].readings_failed = true;
+        return;
     }
+    if (!job_info[t].server || job->owner >= c->ep->n_servers) {
+        return;
+    }
+    /* The reading the failed resource was asked for (a chassis: both). */
+    srv = &c->ep->servers[job->owner];
+    srv->power_failed |= t == J_CHASSIS || t == J_ENV || t == J_POWER;
+    srv->temp_failed |=
+        t == J_CHASSIS || t == J_TMETRICS || t == J_SENSORS || t == J_SENSOR || t == J_THERMAL;
 }
 
 /* Records a problem with job: an endpoint error for a required resource, else a note. */

@@ -95,9 +95,10 @@ struct rf_server {
     char *name;   /* the ComputerSystem's Name; NULL when absent */
     char *health; /* Status.HealthRollup, else Status.Health */
     double power_w, inlet_temp_c;
-    /* A chassis resource its readings come from failed this poll for a reason that
-     * passes: a poller may keep the readings it had where these are absent. */
-    bool readings_failed;
+    /* A chassis resource its power (power_failed) or its inlet temperature (temp_failed)
+     * is read from failed this poll for a reason that passes: a poller may keep the
+     * reading it had where this one is absent. */
+    bool power_failed, temp_failed;
     char **conditions; /* Status.Conditions[].Message texts */
     size_t n_conditions;
 };

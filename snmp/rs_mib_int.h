@@ -63,7 +63,7 @@ struct server_row {
     const char *name, *endpoint, *redfish_id, *manufacturer, *model, *serial;
     int32_t power_state, health, power_w, inlet_temp_dc, data_status;
     int polled;
-    int kept; /* polls in a row whose readings were kept (rs_mib_update.c) */
+    int kept_power, kept_temp; /* polls in a row each reading was kept (rs_mib_update.c) */
 };
 
 struct rs_mib {

@@ -240,6 +240,14 @@ update_pdu(struct update *up, const struct rf_pdu *pdu)
     return update_pdu_children(up, pdu, idx);
 }
 
+/* The polls in a row a server reading has been kept, this one included: 0 when this poll's
+ * value (present, or absent for a reason that does not pass) is to be written. */
+static int
+keep_reading(double value, bool failed, int polled, int kept)
+{
+    return !rf_has(value) && failed && polled && kept < RS_KEEP_POLLS ? kept + 1 : 0;
+}
+
 static enum rw_rc
 fill_server_text(struct update *up, struct server_row *row, const struct rf_server *srv)
 {
@@ -283,14 +291,14 @@ update_server(struct update *up, const struct rf_server *srv)
     }
     row->health = health;
     row->power_state = power;
-    /* As for a PDU's totals: a reading absent because its resource failed keeps the last
-     * one, for a few polls. */
-    row->kept =
-        srv->readings_failed && row->polled && row->kept < RS_KEEP_POLLS ? row->kept + 1 : 0;
-    if (row->kept == 0 || rf_has(srv->power_w)) {
+    /* As for a PDU's totals: a reading absent because the resource it is read from failed
+     * keeps the last one, for a few polls; each reading counts its own. */
+    row->kept_power = keep_reading(srv->power_w, srv->power_failed, row->polled, row->kept_power);
+    if (row->kept_power == 0) {
         row->power_w = rs_reading(srv->power_w, 1.0);
     }
-    if (row->kept == 0 || rf_has(srv->inlet_temp_c)) {
+    row->kept_temp = keep_reading(srv->inlet_temp_c, srv->temp_failed, row->polled, row->kept_temp);
+    if (row->kept_temp == 0) {
         row->inlet_temp_dc = rs_signed_reading(srv->inlet_temp_c, 10.0);
     }
     row->data_status = RS_DATA_OK;
@@ -298,18 +306,26 @@ update_server(struct update *up, const struct rf_server *srv)
     return RW_OK;
 }
 
+/* A stale row's values are no longer "the last poll's": none is kept past an outage. */
 static void
 mark_pdu_stale(void *data, void *ctx)
 {
+    struct pdu_row *row = data;
+
     (void)ctx;
-    ((struct pdu_row *)data)->data_status = RS_DATA_STALE;
+    row->data_status = RS_DATA_STALE;
+    row->kept = RS_KEEP_POLLS;
 }
 
 static void
 mark_server_stale(void *data, void *ctx)
 {
+    struct server_row *row = data;
+
     (void)ctx;
-    ((struct server_row *)data)->data_status = RS_DATA_STALE;
+    row->data_status = RS_DATA_STALE;
+    row->kept_power = RS_KEEP_POLLS;
+    row->kept_temp = RS_KEEP_POLLS;
 }
 
 /* Replaces the endpoint's PDU and server rows with what this poll read. */

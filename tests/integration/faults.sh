@@ -508,6 +508,15 @@ metrics_503)
     check "Metrics failing for more polls: the endpoint is still ok(1)" "$EP.5.1" 'INTEGER: 1'
     fl_fault pass
     expect_wait "Metrics back: rwPduPower again" "$PDU.10.1" "$PDU_W" 15
+    # The whole PDU goes away: when it is back with Metrics failing, the totals from before
+    # the outage are not shown as this poll's.
+    fl_fault drop
+    expect_wait "outage: PDU endpoint goes stale(2)" "$EP.5.1" 'INTEGER: 2' 15
+    fl_fault 'path /Metrics$ 503 0'
+    expect_wait "outage over, Metrics still failing: endpoint ok(1)" "$EP.5.1" 'INTEGER: 1' 15
+    check "outage over, Metrics still failing: no total kept from before the outage" \
+        "$PDU.10.1" 'INTEGER: -1'
+    fl_fault pass
     ;;
 http503)
     # The emulator's 503 carries "Retry-After: 1": the client must wait 1 s per retry.
