@@ -266,6 +266,8 @@ conn_open(struct rf_service *ep, struct rf_req *req, struct rw_err *err)
     }
     conn->in_multi = 1;
     conn->state = RF_CONN_CONNECTING;
+    /* The request's time runs while it connects too (conn_send() arms it once sent). */
+    rf_loop_deadline(ep->client, req->deadline);
     conn->req = req;
     req->conn = conn;
     return RW_OK;
@@ -284,7 +286,6 @@ rf_conn_start(struct rf_req *req, struct rw_err *err)
     if (!req->stale_retry || req->deadline == 0) {
         req->deadline = rf_client_now_ms() + ep->timeout_ms;
     }
-    rf_loop_deadline(ep->client, req->deadline);
     for (conn = ep->conns; conn != NULL; conn = conn->next, n++) {
         if (conn->state == RF_CONN_IDLE && !conn->dead && idle == NULL) {
             idle = conn;

@@ -622,22 +622,25 @@ within_cap(const struct rf_h1 *p, size_t n)
     return n < room ? n : room;
 }
 
-/* The start of a line that this feed does not finish: check it, then keep it. */
+/* A line of have bytes so far, whole or its start (p->line's bytes, then data's): a status
+ * line must begin "HTTP/", and every line fit the caps. */
 static enum rw_rc
-partial_line(struct rf_h1 *p, const char *data, size_t n, struct rw_err *err)
+check_line(struct rf_h1 *p, const char *data, size_t have, struct rw_err *err)
 {
-    size_t have = p->line_len + n;
-    enum rw_rc rc;
-
     if (p->phase == RF_H1_STATUS &&
         !status_prefix_ok(p->line, p->line_len, data, within_cap(p, have))) {
         return no_status_line(p, err);
     }
-    rc = check_cap(p, have, err);
-    if (rc != RW_OK) {
-        return rc;
-    }
-    return keep_partial(p, data, n, err);
+    return check_cap(p, have, err);
+}
+
+/* The start of a line that this feed does not finish: check it, then keep it. */
+static enum rw_rc
+partial_line(struct rf_h1 *p, const char *data, size_t n, struct rw_err *err)
+{
+    enum rw_rc rc = check_line(p, data, p->line_len + n, err);
+
+    return rc != RW_OK ? rc : keep_partial(p, data, n, err);
 }
 
 /* Reads one line from data[*pos..len): in place when it is whole, else via p->line. */
@@ -655,11 +658,7 @@ feed_line(struct rf_h1 *p, const char *data, size_t len, size_t *pos, const stru
         *pos = len;
         return partial_line(p, start, n, err);
     }
-    if (p->phase == RF_H1_STATUS &&
-        !status_prefix_ok(p->line, p->line_len, start, within_cap(p, total))) {
-        return no_status_line(p, err);
-    }
-    rc = check_cap(p, total, err);
+    rc = check_line(p, start, total, err);
     if (rc != RW_OK) {
         return rc;
     }

@@ -15,17 +15,12 @@
 /* The shortest back-off, even when a device says "Retry-After: 0": never hammer. */
 #define RF_RETRY_MIN_MS 100
 
-/* Keeps the value of header name from line in *slot (replacing an older one). */
+/* Keeps val[0..vlen) in *slot (replacing an older one); 0 when out of memory. */
 static int
-keep_header(const char *line, size_t len, const char *name, char **slot)
+set_slot(char **slot, const char *val, size_t vlen)
 {
-    const char *val;
-    size_t vlen;
     char *copy;
 
-    if (!rf_http_header_is(line, len, name, &val, &vlen)) {
-        return 1;
-    }
     if (vlen > RF_HTTP_HEADER_MAX) {
         return 1; /* not one we can use: as if absent */
     }
@@ -38,6 +33,35 @@ keep_header(const char *line, size_t len, const char *name, char **slot)
     free(*slot);
     *slot = copy;
     return 1;
+}
+
+/* Keeps the value of header name from line (a transfer's raw line) in *slot. */
+static int
+keep_header(const char *line, size_t len, const char *name, char **slot)
+{
+    const char *val;
+    size_t vlen;
+
+    return !rf_http_header_is(line, len, name, &val, &vlen) || set_slot(slot, val, vlen);
+}
+
+/* A Content-Length value over max (digits only; anything else is the parser's to refuse). */
+static int
+length_over(const char *value, size_t len, size_t max)
+{
+    uint64_t n = 0;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (value[i] < '0' || value[i] > '9') {
+            return 0;
+        }
+        if (n > (UINT64_MAX - 9) / 10) {
+            return 1;
+        }
+        n = n * 10 + (uint64_t)(value[i] - '0');
+    }
+    return len > 0 && n > max;
 }
 
 static void
@@ -77,29 +101,18 @@ rf_xfer_keep_header(struct rf_req *req, const char *name, size_t name_len, const
 {
     const char *want = NULL;
     char **slot = header_slot(req, name, name_len, &want);
-    char *copy;
 
     if (slot == NULL) {
-        /* 'c': the cap told before the body comes, as CURLOPT_MAXFILESIZE does */
-        if (name_len == 14 && strncasecmp(name, "Content-Length", 14) == 0 && value_len > 0 &&
-            value_len < 21 && strtoull(value, NULL, 10) > req->ep->body_max) {
-            return RW_ETOOBIG;
-        }
-        return RW_OK;
+        /* The cap told before the body comes, as CURLOPT_MAXFILESIZE does for a transfer. */
+        return name_len == 14 && strncasecmp(name, "Content-Length", 14) == 0 &&
+                       length_over(value, value_len, req->ep->body_max)
+                   ? RW_ETOOBIG
+                   : RW_OK;
     }
-    if (name_len != strlen(want) || strncasecmp(name, want, name_len) != 0 ||
-        value_len > RF_HTTP_HEADER_MAX) {
-        return RW_OK; /* not one we keep, or not one we can use: as if absent */
+    if (name_len != strlen(want) || strncasecmp(name, want, name_len) != 0) {
+        return RW_OK; /* not one we keep */
     }
-    copy = malloc(value_len + 1);
-    if (copy == NULL) {
-        return RW_ENOMEM;
-    }
-    memcpy(copy, value, value_len);
-    copy[value_len] = '\0';
-    free(*slot);
-    *slot = copy;
-    return RW_OK;
+    return set_slot(slot, value, value_len) ? RW_OK : RW_ENOMEM;
 }
 
 /* CURLOPT_HEADERFUNCTION: caps the headers, keeps the few we read. */
