@@ -74,7 +74,9 @@ scenario_session() {
         RW_OUT=$(grep -- "$DSC" "$RW_WORK/traps.log") RW_RC=- rw_fail "a 401 made the data stale"
     fi
     fl_kill PDU
-    refused="Failed to connect to 127\.0\.0\.1 port $PDU_PORT after [0-9]+ ms: $MSG_REFUSED"
+    # The GET's error, or the login's when the device had just refused the session (every
+    # 4th request here) and the poll that met the outage began with a new login.
+    refused="(login to https://127\.0\.0\.1:$PDU_PORT failed: )?Failed to connect to 127\.0\.0\.1 port $PDU_PORT after [0-9]+ ms: $MSG_REFUSED"
     fl_during_fault "/redfish/v1/: $refused"
     mark=$(wc -l <"$RW_WORK/PDU.access")
     fl_emu PDU "$PDU_PORT" "${PDU_BASE[@]}"
